@@ -1,0 +1,125 @@
+//! The request context: condition keys and their values.
+//!
+//! Key names are case-insensitive, tag-key suffixes included (IAM "Condition" element page).
+//! Whether a key is multivalued is a property of the request: a value given as a list of
+//! more than one element, or a key AWS documents as `ArrayOf...`, is multivalued.
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html>
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// Where a context value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Given in the request.
+    Request,
+    /// Derived from the principal (its ARN, account, tags).
+    Principal,
+    /// Derived from the resource (its account).
+    Resource,
+}
+
+impl Source {
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::Request => "request",
+            Source::Principal => "derived from the principal",
+            Source::Resource => "derived from the resource",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContextValue {
+    /// The key as it was written.
+    pub key: String,
+    pub values: Vec<String>,
+    pub multivalued: bool,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Context {
+    entries: BTreeMap<String, ContextValue>,
+}
+
+/// Keys documented as multivalued (`ArrayOf...`), one per line, lowercased; `${...}` in a
+/// key stands for any text.
+const MULTIVALUED_KEYS: &str = include_str!("multivalued_keys.txt");
+
+pub fn is_known_multivalued(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    MULTIVALUED_KEYS.lines().filter(|l| !l.starts_with('#')).any(|known| match known.split_once("${") {
+        Some((prefix, _)) => key.starts_with(prefix) && key.len() > prefix.len(),
+        None => known == key,
+    })
+}
+
+impl Context {
+    pub fn new() -> Context {
+        Context::default()
+    }
+
+    /// Adds a value given in the request. `as_list` says the value was written as a list:
+    /// a list of any length but one is multivalued.
+    pub fn insert_given(&mut self, key: &str, values: Vec<String>, as_list: bool) {
+        let multivalued = is_known_multivalued(key) || (as_list && values.len() != 1);
+        self.entries.insert(
+            key.to_ascii_lowercase(),
+            ContextValue { key: key.to_string(), values, multivalued, source: Source::Request },
+        );
+    }
+
+    /// Adds a derived value unless the request already gives the key: given values win.
+    /// Returns true when the derived value was used.
+    pub fn insert_derived(&mut self, key: &str, values: Vec<String>, source: Source) -> bool {
+        let lower = key.to_ascii_lowercase();
+        if self.entries.contains_key(&lower) {
+            return false;
+        }
+        let multivalued = is_known_multivalued(key);
+        self.entries.insert(lower, ContextValue { key: key.to_string(), values, multivalued, source });
+        true
+    }
+
+    pub fn get(&self, key: &str) -> Option<&ContextValue> {
+        self.entries.get(&key.to_ascii_lowercase())
+    }
+
+    /// The value of a single-valued key, as policy variables use it.
+    pub fn single(&self, key: &str) -> Option<String> {
+        self.get(key).filter(|v| !v.multivalued && v.values.len() == 1).map(|v| v.values[0].clone())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &ContextValue> {
+        self.entries.values()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_case_insensitive_and_given_values_win() {
+        let mut ctx = Context::new();
+        ctx.insert_given("aws:PrincipalTag/Team", vec!["red".into()], false);
+        assert_eq!(ctx.single("AWS:principaltag/team").as_deref(), Some("red"));
+        assert!(!ctx.insert_derived("aws:principaltag/TEAM", vec!["blue".into()], Source::Principal));
+        assert_eq!(ctx.single("aws:PrincipalTag/Team").as_deref(), Some("red"));
+    }
+
+    #[test]
+    fn multivalued_by_name_or_by_shape() {
+        let mut ctx = Context::new();
+        ctx.insert_given("aws:TagKeys", vec!["a".into()], false);
+        ctx.insert_given("my:list", vec!["a".into(), "b".into()], true);
+        ctx.insert_given("my:one", vec!["a".into()], true);
+        assert!(ctx.get("aws:tagkeys").unwrap().multivalued);
+        assert!(ctx.get("my:list").unwrap().multivalued);
+        assert!(!ctx.get("my:one").unwrap().multivalued);
+        assert_eq!(ctx.single("aws:TagKeys"), None);
+    }
+}

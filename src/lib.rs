@@ -1,0 +1,27 @@
+//! iamplay: evaluates AWS IAM policies as the AWS documentation describes, and explains
+//! every decision.
+//!
+//! The core is pure: no I/O, no browser. The `iamplay` command-line tool and the browser
+//! app (`www/`) are thin shells over [`scenario::evaluate_text`] and [`explain`].
+
+pub mod arn;
+pub mod cloudformation;
+pub mod condition;
+pub mod context;
+pub mod diagnostic;
+pub mod document;
+pub mod ecs;
+pub mod evaluation;
+pub mod explain;
+pub mod json;
+pub mod managed_policies;
+pub mod policy;
+pub mod principal;
+pub mod role;
+pub mod scenario;
+pub mod share;
+pub mod suggest;
+pub mod trace;
+pub mod variables;
+pub mod wildcard;
+pub mod yaml;

@@ -1,0 +1,210 @@
+//! The command-line contract of shared/SCENARIO.md: subcommands, `-` for standard input,
+//! exit codes 0/1/2, `FILE:LINE:COLUMN: error:` with `help:` for bad input.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn iamplay(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iamplay"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The tool may exit before reading its input (a usage error): ignore a broken pipe.
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
+const ALLOWED: &str = r#"{"scenario": 1,
+ "principal": "arn:aws:iam::111122223333:user/alice",
+ "identity_policies": [{"Version": "2012-10-17", "Statement": {"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}}],
+ "requests": [{"name": "read", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "expect": "allowed"}]}"#;
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn eval_prints_a_readable_trace() {
+    let out = iamplay(&["eval", "-"], ALLOWED);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("decision: allowed (as expected)"), "{stdout}");
+    assert!(stdout.contains("statement #1 `Read` (Allow): applies"), "{stdout}");
+    assert!(stdout.contains("✓ Action: `s3:GetObject` matched by `s3:GetObject`"), "{stdout}");
+}
+
+#[test]
+fn eval_json_has_the_documented_fields() {
+    let out = iamplay(&["eval", "-", "--format", "json"], ALLOWED);
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = &doc["results"][0];
+    assert_eq!(r["file"], "-");
+    assert_eq!(r["name"], "read");
+    assert_eq!(r["decision"], "allowed");
+    assert_eq!(r["principal"], "arn:aws:iam::111122223333:user/alice");
+    assert_eq!(r["matched_statements"][0], serde_json::json!({"policy": "identity-0", "sid": "Read", "index": 0, "effect": "Allow"}));
+    assert!(r["missing_context_values"].is_array());
+    assert!(r["warnings"].is_array());
+    assert!(r["trace"]["policies"].is_array());
+}
+
+#[test]
+fn test_exits_1_when_an_expectation_differs() {
+    let out = iamplay(&["test", "-"], &ALLOWED.replace("\"expect\": \"allowed\"", "\"expect\": \"explicitDeny\""));
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("FAIL -:4:15 read: expected explicitDeny, got allowed"), "{stdout}");
+    assert!(stdout.contains("0 passed, 1 failed, 0 skipped"), "{stdout}");
+}
+
+#[test]
+fn test_exits_0_when_all_pass() {
+    let out = iamplay(&["test", "-"], ALLOWED);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("1 passed, 0 failed, 0 skipped"));
+}
+
+/// Bad input: exit 2 and `FILE:LINE:COLUMN: error: message` with `help:`.
+fn check_bad_input(input: &str, expected_stderr: &str) {
+    let out = iamplay(&["eval", "-"], input);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(expected_stderr), "expected {expected_stderr:?} in:\n{stderr}");
+}
+
+#[test]
+fn bad_input_points_at_the_text() {
+    check_bad_input("{\"scenario\": 1,\n \"requests\": [}", "-:2:15: error:");
+    check_bad_input(
+        "{\"scenario\": 1, \"requests\": [{\"action\": \"s3:GetObject\", \"resource\": \"*\"}],\n \"identity_policies\": [{\"Statement\": {\"Efect\": \"Allow\"}}]}",
+        "-:2:39: error: unknown statement element `Efect`\n  help: did you mean `Effect`?",
+    );
+    check_bad_input(
+        "{\"scenario\": 2, \"requests\": []}",
+        "-:1:14: error: scenario format version 2 is newer than this iamplay reads (version 1)\n  help: update iamplay to read this file",
+    );
+    check_bad_input("{\"scenario\": 1, \"principal\": \"111122223333\", \"requests\": [{\"action\": \"s3:GetObject\"}]}", "-:1:59: error: missing `resource`");
+    check_bad_input("{\"scenario\": 1, \"requests\": [{\"action\": \"s3:GetObject\", \"resource\": \"*\"}]}", "-:1:1: error: missing `principal`");
+    check_bad_input(
+        "{\"scenario\": 1, \"principal\": \"arn:aws:s3:::bucket\", \"requests\": [{\"action\": \"s3:GetObject\", \"resource\": \"*\"}]}",
+        "-:1:30: error: `arn:aws:s3:::bucket` is not a principal ARN",
+    );
+    check_bad_input("[]", "-:1:1: error: a scenario must be a JSON object, found array");
+}
+
+#[test]
+fn unreadable_files_and_usage_errors_exit_2() {
+    let out = iamplay(&["eval", "/nonexistent/file.json"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("/nonexistent/file.json: error: cannot read the file"));
+    assert_eq!(iamplay(&["frobnicate", "x"], "").status.code(), Some(2));
+    assert_eq!(iamplay(&["eval"], "").status.code(), Some(2));
+    assert_eq!(iamplay(&["eval", "-", "--format", "yaml"], ALLOWED).status.code(), Some(2));
+}
+
+#[test]
+fn invalid_utf8_is_an_error_not_a_panic() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iamplay")).args(["eval", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(b"{\"scenario\": 1,\n \"name\": \"\xff\"}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("-:2:11: error: the file is not valid UTF-8"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_share_link_runs_like_a_file() {
+    let link = format!("https://iamplay.example/#{}", iamplay::share::encode(ALLOWED));
+    let out = iamplay(&["test", &link], "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("1 passed, 0 failed, 0 skipped"));
+    let out = iamplay(&["test", "https://iamplay.example/#s=9.AAAA"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("error: the link was made by a newer iamplay (link format 9; this one reads up to 1)\n  help: open it with a newer iamplay"));
+}
+
+const TEMPLATE: &str = "Resources:
+  Exec:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: exec
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: ecs-tasks.amazonaws.com}, Action: sts:AssumeRole}]
+      Policies:
+        - PolicyName: pull
+          PolicyDocument:
+            Version: 2012-10-17
+            Statement:
+              - Effect: Allow
+                Action: [ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer, ecr:BatchCheckLayerAvailability]
+                Resource: !Sub arn:aws:ecr:${AWS::Region}:${AWS::AccountId}:repository/my-repo
+  Task:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      RequiresCompatibilities: [FARGATE]
+      ExecutionRoleArn: !GetAtt Exec.Arn
+      ContainerDefinitions:
+        - Name: web
+          Image: !Sub ${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/my-repo:1
+";
+
+#[test]
+fn checklist_exits_1_and_proposes_the_smallest_fix() {
+    let out = iamplay(&["checklist", "-", "--account", "123456789012", "--region", "us-west-1"], TEMPLATE);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("FAIL execution_role ecr:GetAuthorizationToken on *"), "{stdout}");
+    assert!(stdout.contains("fix: add to an identity policy of role `exec`: {\"Action\":\"ecr:GetAuthorizationToken\",\"Effect\":\"Allow\",\"Resource\":\"*\"}"), "{stdout}");
+    assert!(stdout.contains("PASS execution_role ecr:BatchGetImage on arn:aws:ecr:us-west-1:123456789012:repository/my-repo"), "{stdout}");
+    assert!(stdout.contains("-:23:18: container `web` pulls"), "{stdout}");
+    assert!(stdout.ends_with("4 passed, 1 failed, 0 not evaluated\n"), "{stdout}");
+
+    let fixed = TEMPLATE.replace("Resource: !Sub arn", "Resource: '*'\n                # was: !Sub arn");
+    let out = iamplay(&["checklist", "-", "--account", "123456789012", "--region", "us-west-1"], &fixed);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+
+    let out = iamplay(&["checklist", "-", "--format", "json", "--account", "123456789012"], TEMPLATE);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &doc["files"][0]["checklist"][0];
+    assert_eq!(first["status"], "fail");
+    assert_eq!(first["request"], serde_json::json!({"name": first["requirement"]["why"], "as": "execution_role", "action": "ecr:GetAuthorizationToken", "resource": "*"}));
+    assert_eq!(doc["files"][0]["task"]["launch_type"], "FARGATE");
+}
+
+#[test]
+fn eval_takes_a_template_directly() {
+    let out = iamplay(&["eval", "-", "--account", "123456789012", "--region", "us-west-1"], TEMPLATE);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("ecr:GetAuthorizationToken on *\nas arn:aws:sts::123456789012:assumed-role/exec/0123456789abcdef0123456789abcdef\ndecision: implicitDeny"), "{stdout}");
+    // Without --account the default is said, not silently taken.
+    let out = iamplay(&["eval", "-"], TEMPLATE);
+    assert!(text(&out.stderr).contains("-:1:1: warning: no `account` given: the playground takes `123456789012`"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn template_errors_point_at_the_template() {
+    let broken = TEMPLATE.replace("!GetAtt Exec.Arn", "!GetAtt Exec.Arm");
+    let out = iamplay(&["checklist", "-", "--account", "123456789012"], &broken);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("-:20:25: warning: cannot resolve `Fn::GetAtt` `Exec.Arm` (`AWS::IAM::Role`): the playground does not know this attribute"), "{stderr}");
+    let broken = TEMPLATE.replace("!GetAtt Exec.Arn", "!GetAtt Exe.Arn");
+    let out = iamplay(&["checklist", "-"], &broken);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("-:20:25: error: `Fn::GetAtt` of `Exe`, which is not a resource of this template\n  help: did you mean `Exec`?"), "{stderr}");
+    let out = iamplay(&["eval", "-"], "Resources:\n  A: [1, 2\n  B: x\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("-:3:"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("error: invalid YAML: "), "{}", text(&out.stderr));
+}
+
+#[test]
+fn checklist_without_a_task_definition_exits_2() {
+    let out = iamplay(&["checklist", "-"], ALLOWED);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("-: error: no ECS task definition found"));
+}

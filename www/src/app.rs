@@ -1,0 +1,971 @@
+//! The Yew view: the scenario by part (principal, policies by type, requests with their
+//! tags and context) or as a file, and for each request the decision, why, and the trace.
+//!
+//! Everything shown comes from the core's reports; this module only arranges it and turns
+//! events into `Action`s. All user text is rendered as text nodes (never as HTML), so a policy
+//! holding markup is shown, not run.
+
+use std::rc::Rc;
+
+use iamplay::diagnostic::Diagnostic;
+use iamplay::document::{ContextEntry, Part, PolicyKind, ValueKind};
+use iamplay::scenario::{RequestResult, ScenarioReport};
+use iamplay::share;
+use iamplay::trace::{ConditionTrace, MatchTrace, Outcome, PolicyTrace, StatementRef, StatementTrace, Step};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{DragEvent, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+use crate::editor::CodeEditor;
+use crate::effects;
+use crate::examples;
+use crate::present::{
+    code_spans, decision_class, decision_label, expectation, match_summary, quoted_list, request_title, request_values, statement_name, status_line, truth,
+    verdict_label,
+};
+use crate::state::{Action, Origin, PrincipalField, RequestField, ScenarioField, State, Tab, Tone};
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        Rc::new(State::reduce(&self, action))
+    }
+}
+
+type Dispatch = UseReducerDispatcher<State>;
+
+#[component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(|| State::start(effects::load_stored().as_deref(), effects::fragment().as_deref()));
+    let d = state.dispatcher();
+
+    // Once: a link that opened is removed from the address bar (the saved state holds it
+    // now); later links pasted into the address bar open too.
+    {
+        let d = d.clone();
+        use_effect_with((), move |_| {
+            if effects::fragment().is_some_and(|f| share::decode(&f).is_ok()) {
+                effects::clear_fragment();
+            }
+            let listener = Closure::<dyn Fn()>::new(move || {
+                if let Some(f) = effects::fragment() {
+                    let ok = share::decode(&f).is_ok();
+                    d.dispatch(Action::OpenLink(f));
+                    if ok {
+                        effects::clear_fragment();
+                    }
+                }
+            });
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = window {
+                    let _ = w.remove_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
+    // Autosave: every change of what would be lost.
+    use_effect_with(state.persisted(), effects::save);
+
+    let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
+    let ondrop = {
+        let d = d.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            if let Some(file) = e.data_transfer().and_then(|t| t.files()).and_then(|f| f.get(0)) {
+                import(d.clone(), file);
+            }
+        })
+    };
+
+    html! {
+        <div class="page" {ondragover} {ondrop}>
+            { view_header(&state, &d) }
+            { view_banner(&state, &d) }
+            if state.gallery_open {
+                { view_gallery(&d) }
+            }
+            <main class="workspace">
+                <section class="inputs" aria-label="Scenario">
+                    { view_tabs(&state, &d) }
+                    if state.tab == Tab::Parts {
+                        { view_parts(&state, &d) }
+                    } else {
+                        { view_file(&state, &d) }
+                    }
+                </section>
+                <section class="results" aria-labelledby="results-heading">
+                    { view_results(&state, &d) }
+                </section>
+            </main>
+        </div>
+    }
+}
+
+fn import(d: Dispatch, file: web_sys::File) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let name = file.name();
+        match effects::read_file(file).await {
+            Ok(text) => d.dispatch(Action::Open(text, Origin::File(name))),
+            Err(message) => d.dispatch(Action::Failed(message, Some("import a scenario file (JSON)".into()))),
+        }
+    });
+}
+
+fn value_of_input(e: &InputEvent) -> String {
+    e.target_dyn_into::<HtmlInputElement>()
+        .map(|i| i.value())
+        .or_else(|| e.target_dyn_into::<HtmlTextAreaElement>().map(|t| t.value()))
+        .unwrap_or_default()
+}
+
+fn value_of_select(e: &Event) -> String {
+    e.target_dyn_into::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default()
+}
+
+fn on_text(d: &Dispatch, f: impl Fn(String) -> Action + 'static) -> Callback<InputEvent> {
+    let d = d.clone();
+    Callback::from(move |e: InputEvent| d.dispatch(f(value_of_input(&e))))
+}
+
+fn on_click(d: &Dispatch, action: Action) -> Callback<MouseEvent> {
+    let d = d.clone();
+    Callback::from(move |_: MouseEvent| d.dispatch(action.clone()))
+}
+
+fn view_header(state: &State, d: &Dispatch) -> Html {
+    let copy = {
+        let d = d.clone();
+        let text = state.scenario_text();
+        Callback::from(move |_: MouseEvent| {
+            let link = effects::share_url(&text);
+            let d = d.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                // The link is shown either way, so it can be copied by hand if the
+                // browser refuses the clipboard.
+                let copied = effects::copy(link.clone()).await;
+                d.dispatch(Action::Shared(link));
+                if let Err(why) = copied {
+                    d.dispatch(Action::Failed(format!("the link could not be copied: {why}"), Some("copy it from the field next to the button".into())));
+                }
+            });
+        })
+    };
+    let export = {
+        let text = state.scenario_text();
+        let name = file_name(&state.doc.name);
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| {
+            if effects::download(&name, &text).is_err() {
+                d.dispatch(Action::Failed("the file could not be offered for download".into(), None));
+            }
+        })
+    };
+    let onchange = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                import(d.clone(), file);
+            }
+            input.set_value("");
+        })
+    };
+    html! {
+        <header class="titlebar">
+            <div class="brand">
+                <h1>{ "iamplay" }</h1>
+                <p class="tagline">{ "Would AWS allow this? Edit the scenario; the decision follows every keystroke, evaluated in your browser." }</p>
+            </div>
+            <nav class="toolbar" aria-label="Scenario actions">
+                <button type="button" aria-expanded={state.gallery_open.to_string()} aria-controls="gallery" data-testid="examples-toggle" onclick={on_click(d, Action::ToggleGallery)}>{ "Examples" }</button>
+                <button type="button" data-testid="new-scenario" onclick={on_click(d, Action::Open(iamplay::document::to_scenario_text(&iamplay::document::ScenarioDoc::blank()), Origin::Example("blank scenario".into())))}>{ "New" }</button>
+                if state.previous.is_some() {
+                    <button type="button" data-testid="restore-previous" title="swap back to the scenario the last open replaced" onclick={on_click(d, Action::RestorePrevious)}>{ "Previous scenario" }</button>
+                }
+                <button type="button" data-testid="copy-link" onclick={copy}>{ "Copy link" }</button>
+                <button type="button" data-testid="export" onclick={export}>{ "Export" }</button>
+                <input id="import-file" class="visually-hidden" type="file" accept=".json,application/json,text/plain" data-testid="import" {onchange} />
+                <label class="button" for="import-file">{ "Import" }</label>
+                if let Some(link) = &state.share_link {
+                    <input class="share-link" type="text" readonly=true aria-label="Share link" data-testid="share-link" value={link.clone()} />
+                }
+            </nav>
+        </header>
+    }
+}
+
+fn file_name(name: &str) -> String {
+    let slug: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let slug = slug.split('-').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("-");
+    if slug.is_empty() {
+        "scenario.json".into()
+    } else {
+        format!("{slug}.json")
+    }
+}
+
+fn view_banner(state: &State, d: &Dispatch) -> Html {
+    let Some(banner) = &state.banner else { return Html::default() };
+    let error = banner.tone == Tone::Error;
+    html! {
+        <div class={classes!("banner", if error { "error" } else { "info" })} role={if error { "alert" } else { "status" }} data-testid="banner">
+            <p>
+                <span class="banner-message">{ rich(&banner.message) }</span>
+                if let Some(help) = &banner.help {
+                    <span class="help">{ " \u{2014} " }{ rich(help) }</span>
+                }
+            </p>
+            if banner.offer_restore && state.previous.is_some() {
+                <button type="button" data-testid="banner-restore" onclick={on_click(d, Action::RestorePrevious)}>{ "Bring back the previous scenario" }</button>
+            }
+            <button type="button" class="secondary" aria-label="Dismiss this message" data-testid="banner-dismiss" onclick={on_click(d, Action::DismissBanner)}>{ "Dismiss" }</button>
+        </div>
+    }
+}
+
+fn view_gallery(d: &Dispatch) -> Html {
+    html! {
+        <section id="gallery" class="gallery" aria-labelledby="gallery-heading" data-testid="gallery">
+            <h2 id="gallery-heading">{ "Examples" }</h2>
+            <ul>
+                { for examples::ALL.iter().map(|e| {
+                    let doc = iamplay::document::from_scenario_text(e.text).unwrap_or_default();
+                    html! {
+                        <li>
+                            <button type="button" class="example" data-testid={format!("example-{}", e.id)} onclick={on_click(d, Action::OpenExample(e.id))}>
+                                <span class="example-name">{ doc.name }</span>
+                                <span class="example-notes">{ doc.notes }</span>
+                            </button>
+                        </li>
+                    }
+                }) }
+            </ul>
+        </section>
+    }
+}
+
+fn view_tabs(state: &State, d: &Dispatch) -> Html {
+    let tab = |t: Tab, label: &'static str, id: &'static str| {
+        let selected = state.tab == t;
+        html! {
+            <button type="button" role="tab" id={format!("tab-{id}")} aria-selected={selected.to_string()} aria-controls="tab-panel"
+                class={classes!("tab", selected.then_some("selected"))} data-testid={format!("tab-{id}")} onclick={on_click(d, Action::ShowTab(t))}>{ label }</button>
+        }
+    };
+    html! {
+        <div class="tabs" role="tablist" aria-label="Edit the scenario">
+            { tab(Tab::Parts, "By part", "parts") }
+            { tab(Tab::File, "Scenario file", "file") }
+        </div>
+    }
+}
+
+fn field(id: String, label: &str, value: &str, oninput: Callback<InputEvent>, placeholder: &str, testid: String) -> Html {
+    html! {
+        <div class="field">
+            <label for={id.clone()}>{ label.to_string() }</label>
+            <input id={id} type="text" spellcheck="false" autocomplete="off" value={value.to_string()} placeholder={placeholder.to_string()} data-testid={testid} {oninput} />
+        </div>
+    }
+}
+
+fn view_parts(state: &State, d: &Dispatch) -> Html {
+    let doc = &state.doc;
+    let locked = state.parts_locked();
+    let scenario_diags: Vec<&Diagnostic> = state.report.diagnostics_of(Part::Scenario).collect();
+    html! {
+        <div id="tab-panel" role="tabpanel" aria-labelledby="tab-parts" class="parts">
+            if locked {
+                <div class="banner error" role="alert">
+                    <p>{ "The scenario file has errors, so its parts cannot be shown. Fix it in the Scenario file tab, or drop those edits." }</p>
+                    <button type="button" data-testid="discard-file" onclick={on_click(d, Action::DiscardFile)}>{ "Drop the file edits" }</button>
+                </div>
+            }
+            <fieldset disabled={locked} class="parts-fields">
+                <legend class="visually-hidden">{ "Scenario parts" }</legend>
+                <section class="card" aria-labelledby="scenario-heading">
+                    <h2 id="scenario-heading">{ "Scenario" }</h2>
+                    <div class="grid-2">
+                        { field("scenario-name-input".into(), "Name", &doc.name, on_text(d, |v| Action::SetScenario(ScenarioField::Name, v)), "Untitled scenario", "scenario-name-input".into()) }
+                        { field("scenario-account".into(), "Account", &doc.account, on_text(d, |v| Action::SetScenario(ScenarioField::Account, v)), "111122223333", "scenario-account".into()) }
+                        { field("scenario-region".into(), "Region", &doc.region, on_text(d, |v| Action::SetScenario(ScenarioField::Region, v)), "us-east-1", "scenario-region".into()) }
+                    </div>
+                    <div class="field">
+                        <label for="scenario-notes">{ "Notes" }</label>
+                        <textarea id="scenario-notes" rows="2" value={doc.notes.clone()} oninput={on_text(d, |v| Action::SetScenario(ScenarioField::Notes, v))} />
+                    </div>
+                    if !scenario_diags.is_empty() {
+                        { view_plain_diagnostics(&scenario_diags, "scenario-diagnostics") }
+                    }
+                </section>
+                { view_task_definition(state, d) }
+                { view_principal(state, d) }
+                { view_policies(state, d) }
+                { view_requests(state, d) }
+            </fieldset>
+        </div>
+    }
+}
+
+/// Diagnostics of parts that have no text editor (principal, requests, the scenario).
+fn view_plain_diagnostics(ds: &[&Diagnostic], testid: &str) -> Html {
+    html! {
+        <ul class="diag-list" data-testid={testid.to_string()}>
+            { for ds.iter().map(|d| html! {
+                <li class={classes!("diagnostic", if d.is_error() { "error" } else { "warning" })} data-testid="diagnostic">
+                    <span class="severity">{ if d.is_error() { "error" } else { "warning" } }</span>{ ": " }
+                    <span class="message">{ rich(&d.message) }</span>
+                    if let Some(help) = &d.help {
+                        <span class="help">{ "help: " }{ rich(help) }</span>
+                    }
+                </li>
+            }) }
+        </ul>
+    }
+}
+
+/// The task definition pane: the raw `task_definition` field (the ECS reader of the core
+/// derives requests from it; here it is edited as text).
+fn view_task_definition(state: &State, d: &Dispatch) -> Html {
+    let Some(extra) = state.doc.extra.iter().find(|e| e.key == "task_definition") else {
+        return html! {
+            <section class="card collapsed" aria-labelledby="td-heading">
+                <h2 id="td-heading">{ "Task definition" }</h2>
+                <p class="hint">{ "Optional: paste an ECS task definition (register-task-definition input, describe-task-definition output, or a CloudFormation template)." }</p>
+                <button type="button" data-testid="add-task-definition" onclick={on_click(d, Action::EditExtra("task_definition".into(), "{\n  \"family\": \"web\",\n  \"taskRoleArn\": \"arn:aws:iam::111122223333:role/app-role\",\n  \"containerDefinitions\": []\n}".into()))}>{ "Add a task definition" }</button>
+            </section>
+        };
+    };
+    let on_input = {
+        let d = d.clone();
+        Callback::from(move |text: String| d.dispatch(Action::EditExtra("task_definition".into(), text)))
+    };
+    html! {
+        <section class="card" aria-labelledby="td-heading">
+            <h2 id="td-heading"><label for="task-definition">{ "Task definition" }</label></h2>
+            <CodeEditor id="task-definition" label="Task definition" text={AttrValue::from(extra.raw.clone())} {on_input} testid="task-definition" />
+        </section>
+    }
+}
+
+fn view_principal(state: &State, d: &Dispatch) -> Html {
+    let p = &state.doc.principal;
+    let diags: Vec<&Diagnostic> = state.report.diagnostics_of(Part::Principal).collect();
+    if state.doc.principal_is_raw() {
+        return html! {
+            <section class="card" aria-labelledby="principal-heading">
+                <h2 id="principal-heading">{ "Principal" }</h2>
+                <p class="hint">{ "This principal is written in a form the fields below cannot show; edit it in the Scenario file tab." }</p>
+            </section>
+        };
+    }
+    html! {
+        <section class="card principal" aria-labelledby="principal-heading">
+            <h2 id="principal-heading">{ "Principal" }<span class="sub">{ " who makes the requests" }</span></h2>
+            <div class="grid-2">
+                { field("principal-arn".into(), "Role (or user) ARN", &p.arn, on_text(d, |v| Action::SetPrincipal(PrincipalField::Arn, v)), "arn:aws:iam::111122223333:role/MyRole", "principal-arn".into()) }
+                { field("principal-session".into(), "Session name (a role session when set)", &p.session_name, on_text(d, |v| Action::SetPrincipal(PrincipalField::SessionName, v)), "for an ECS task: the task ID", "principal-session".into()) }
+                { field("principal-unique-id".into(), "Unique ID (optional, for aws:userid)", &p.unique_id, on_text(d, |v| Action::SetPrincipal(PrincipalField::UniqueId, v)), "AROA...", "principal-unique-id".into()) }
+            </div>
+            <div class="tag-table principal-tags">
+                <h3>{ "Principal tags" }<span class="key-hint">{ " seen as " }<code>{ "aws:PrincipalTag/KEY" }</code></span></h3>
+                <p class="hint">{ "Tags on the role or user itself (or session tags). Every request this principal makes carries them." }</p>
+                <table>
+                    <thead><tr><th scope="col">{ "key" }</th><th scope="col">{ "value" }</th><th scope="col"><span class="visually-hidden">{ "remove" }</span></th></tr></thead>
+                    <tbody>
+                        { for p.tags.iter().enumerate().map(|(j, (k, v))| {
+                            let (k2, v2) = (k.clone(), v.clone());
+                            html! {
+                                <tr>
+                                    <td><input type="text" aria-label={format!("principal tag {} key", j + 1)} data-testid={format!("principal-tag-key-{j}")} value={k.clone()} oninput={on_text(d, move |x| Action::SetPrincipalTag(j, x, v2.clone()))} /></td>
+                                    <td><input type="text" aria-label={format!("principal tag {} value", j + 1)} data-testid={format!("principal-tag-value-{j}")} value={v.clone()} oninput={on_text(d, move |x| Action::SetPrincipalTag(j, k2.clone(), x))} /></td>
+                                    <td><button type="button" class="icon" aria-label={format!("remove principal tag {}", j + 1)} onclick={on_click(d, Action::RemovePrincipalTag(j))}>{ "\u{2715}" }</button></td>
+                                </tr>
+                            }
+                        }) }
+                    </tbody>
+                </table>
+                <button type="button" class="secondary" data-testid="add-principal-tag" onclick={on_click(d, Action::AddPrincipalTag)}>{ "+ principal tag" }</button>
+            </div>
+            if !diags.is_empty() {
+                { view_plain_diagnostics(&diags, "principal-diagnostics") }
+            }
+        </section>
+    }
+}
+
+struct Group {
+    title: &'static str,
+    hint: &'static str,
+    id: &'static str,
+    kinds: Vec<PolicyKind>,
+    add: Option<(PolicyKind, &'static str)>,
+}
+
+fn view_policies(state: &State, d: &Dispatch) -> Html {
+    let doc = &state.doc;
+    let has = |k: PolicyKind| doc.policies.iter().any(|p| p.kind == k);
+    let scp_levels: Vec<PolicyKind> = (1..=doc.scp_levels.max(1) + 1).map(PolicyKind::Scp).collect();
+    let rcp_levels: Vec<PolicyKind> = (1..=doc.rcp_levels.max(1) + 1).map(PolicyKind::Rcp).collect();
+    let next_scp = PolicyKind::Scp(doc.scp_levels.max(1));
+    let next_rcp = PolicyKind::Rcp(doc.rcp_levels.max(1));
+    let groups = [
+        Group { title: "Identity policies", hint: "attached to the principal (inline or managed)", id: "identity", kinds: vec![PolicyKind::Identity], add: Some((PolicyKind::Identity, "+ identity policy")) },
+        Group { title: "Resource policy", hint: "on the resource: bucket policy, key policy, trust policy", id: "resource", kinds: vec![PolicyKind::Resource], add: (!has(PolicyKind::Resource)).then_some((PolicyKind::Resource, "+ resource policy")) },
+        Group { title: "Permissions boundary", hint: "caps what identity policies can grant", id: "boundary", kinds: vec![PolicyKind::PermissionsBoundary], add: (!has(PolicyKind::PermissionsBoundary)).then_some((PolicyKind::PermissionsBoundary, "+ permissions boundary")) },
+        Group { title: "Session policy", hint: "passed when the role session was created", id: "session", kinds: vec![PolicyKind::Session], add: (!has(PolicyKind::Session)).then_some((PolicyKind::Session, "+ session policy")) },
+        Group { title: "Service control policies", hint: "by organisation level, root first; every level must allow", id: "scp", kinds: scp_levels, add: Some((next_scp, "+ SCP")) },
+        Group { title: "Resource control policies", hint: "by level; RCPFullAWSAccess is always implied", id: "rcp", kinds: rcp_levels, add: Some((next_rcp, "+ RCP")) },
+    ];
+    // The statements that decided the selected request, to mark in the policy editors.
+    let marks: &[iamplay::document::Mark] = state.report.results.get(state.selected).copied().flatten().and_then(|k| state.report.marks.get(k)).map_or(&[], Vec::as_slice);
+    html! {
+        <section class="card policies" aria-labelledby="policies-heading">
+            <h2 id="policies-heading">{ "Policies" }</h2>
+            { for groups.into_iter().map(|g| {
+                let members: Vec<usize> = (0..doc.policies.len()).filter(|&i| g.kinds.contains(&doc.policies[i].kind)).collect();
+                html! {
+                    <section class="policy-group" aria-labelledby={format!("group-{}", g.id)} data-testid={format!("group-{}", g.id)}>
+                        <h3 id={format!("group-{}", g.id)}>{ g.title }<span class="sub">{ format!(" {}", g.hint) }</span></h3>
+                        { for members.iter().map(|&i| view_policy_editor(state, d, i, marks)) }
+                        if let Some((kind, label)) = g.add {
+                            <button type="button" class="secondary add" data-testid={format!("add-policy-{}", g.id)} onclick={on_click(d, Action::AddPolicy(kind))}>{ label }</button>
+                        }
+                    </section>
+                }
+            }) }
+        </section>
+    }
+}
+
+fn view_policy_editor(state: &State, d: &Dispatch, i: usize, marks: &[iamplay::document::Mark]) -> Html {
+    let p = &state.doc.policies[i];
+    let display = state.doc.policy_display_name(i);
+    let diagnostics: Rc<Vec<Diagnostic>> = Rc::new(state.report.diagnostics_of(Part::Policy(i)).cloned().collect());
+    let decided: Rc<Vec<(usize, usize, bool)>> = Rc::new(marks.iter().filter(|m| m.policy == i).map(|m| (m.span.start, m.span.end, m.effect == "Allow")).collect());
+    let on_input = {
+        let d = d.clone();
+        Callback::from(move |text: String| d.dispatch(Action::EditPolicy(i, text)))
+    };
+    let level = match p.kind {
+        PolicyKind::Scp(l) | PolicyKind::Rcp(l) => Some(l),
+        _ => None,
+    };
+    let onchange_level = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            if let Ok(l) = value_of_select(&e).parse() {
+                d.dispatch(Action::SetPolicyLevel(i, l));
+            }
+        })
+    };
+    let id = format!("policy-{i}");
+    html! {
+        <article class={classes!("policy-card", (!decided.is_empty()).then_some("decides"))} aria-labelledby={format!("{id}-title")} data-testid={format!("policy-{i}")}>
+            <header class="policy-head">
+                <label id={format!("{id}-title")} for={format!("{id}-name")} class="visually-hidden">{ format!("Name of policy {display}") }</label>
+                <input id={format!("{id}-name")} class="policy-name" type="text" value={p.name.clone()} placeholder={display.clone()} data-testid={format!("policy-name-{i}")}
+                    oninput={on_text(d, move |v| Action::RenamePolicy(i, v))} />
+                if let Some(l) = level {
+                    <label class="level">{ "level " }
+                        <select onchange={onchange_level} aria-label="organisation level" data-testid={format!("policy-level-{i}")}>
+                            { for (1..=5).map(|n| html! { <option value={n.to_string()} selected={n == l}>{ if n == 1 { "1 (root)".to_string() } else { n.to_string() } }</option> }) }
+                        </select>
+                    </label>
+                }
+                if !decided.is_empty() {
+                    <span class="decides-tag">{ "decides the selected request" }</span>
+                }
+                <button type="button" class="secondary" data-testid={format!("policy-format-{i}")} onclick={on_click(d, Action::FormatPolicy(i))}>{ "Format" }</button>
+                <button type="button" class="secondary" aria-label={format!("remove policy {display}")} data-testid={format!("policy-remove-{i}")} onclick={on_click(d, Action::RemovePolicy(i))}>{ "Remove" }</button>
+            </header>
+            <CodeEditor id={format!("{id}-text")} label={format!("Policy {display} (JSON)")} text={AttrValue::from(p.text.clone())} {on_input} {diagnostics} {decided} testid={format!("policy-editor-{i}")} />
+        </article>
+    }
+}
+
+fn view_requests(state: &State, d: &Dispatch) -> Html {
+    let doc = &state.doc;
+    if doc.requests_are_raw() {
+        return html! {
+            <section class="card" aria-labelledby="requests-heading">
+                <h2 id="requests-heading">{ "Requests" }</h2>
+                <p class="hint">{ "These requests are written in a form the fields cannot show; edit them in the Scenario file tab." }</p>
+            </section>
+        };
+    }
+    html! {
+        <section class="card requests-in" aria-labelledby="requests-heading">
+            <h2 id="requests-heading">{ "Requests" }<span class="sub">{ " each with its own result, and an optional expectation" }</span></h2>
+            { for doc.requests.iter().enumerate().map(|(i, _)| view_request_editor(state, d, i)) }
+            <button type="button" class="secondary add" data-testid="add-request" onclick={on_click(d, Action::AddRequest)}>{ "+ request" }</button>
+        </section>
+    }
+}
+
+const REQUEST_TAG: &str = "aws:RequestTag/";
+const RESOURCE_TAG: &str = "aws:ResourceTag/";
+
+fn group_of(key: &str) -> &'static str {
+    let lower = key.to_ascii_lowercase();
+    if lower.starts_with("aws:requesttag/") {
+        REQUEST_TAG
+    } else if lower.starts_with("aws:resourcetag/") {
+        RESOURCE_TAG
+    } else {
+        ""
+    }
+}
+
+fn view_request_editor(state: &State, d: &Dispatch, i: usize) -> Html {
+    let r = &state.doc.requests[i];
+    let diags: Vec<&Diagnostic> = state.report.diagnostics_of(Part::Request(i)).collect();
+    let id = format!("request-{i}");
+    let onchange_expect = {
+        let d = d.clone();
+        Callback::from(move |e: Event| d.dispatch(Action::SetRequest(i, RequestField::Expect, value_of_select(&e))))
+    };
+    let title = if r.name.is_empty() { format!("request {}", i + 1) } else { r.name.clone() };
+    let tag_table = |prefix: &'static str, title: &str, key_hint: &str, hint: &str, testid: &str| {
+        let rows: Vec<(usize, &ContextEntry)> = r.context.iter().enumerate().filter(|(_, c)| group_of(&c.key) == prefix).collect();
+        html! {
+            <div class={classes!("tag-table", testid.to_string())} data-testid={format!("{testid}-{i}")}>
+                <h4>{ title.to_string() }<span class="key-hint">{ " seen as " }<code>{ key_hint.to_string() }</code></span></h4>
+                <p class="hint">{ hint.to_string() }</p>
+                if !rows.is_empty() {
+                    <table>
+                        <thead><tr><th scope="col">{ "tag key" }</th><th scope="col">{ "value" }</th><th scope="col"><span class="visually-hidden">{ "remove" }</span></th></tr></thead>
+                        <tbody>
+                            { for rows.into_iter().map(|(j, c)| {
+                                let shown_key = c.key.get(prefix.len()..).unwrap_or("").to_string();
+                                html! {
+                                    <tr>
+                                        <td><input type="text" aria-label={format!("{title} key")} data-testid={format!("context-key-{i}-{j}")} value={shown_key} oninput={on_text(d, move |x| Action::SetContextKey(i, j, format!("{prefix}{x}")))} /></td>
+                                        <td><input type="text" aria-label={format!("{title} value")} data-testid={format!("context-value-{i}-{j}")} value={c.value().to_string()} oninput={on_text(d, move |x| Action::SetContextValue(i, j, x))} /></td>
+                                        <td><button type="button" class="icon" aria-label={format!("remove {}", c.key)} onclick={on_click(d, Action::RemoveContext(i, j))}>{ "\u{2715}" }</button></td>
+                                    </tr>
+                                }
+                            }) }
+                        </tbody>
+                    </table>
+                }
+                <button type="button" class="secondary" data-testid={format!("add-{testid}-{i}")} onclick={on_click(d, Action::AddContext(i, prefix))}>{ format!("+ {}", title.to_lowercase().trim_end_matches('s')) }</button>
+            </div>
+        }
+    };
+    let others: Vec<(usize, &ContextEntry)> = r.context.iter().enumerate().filter(|(_, c)| group_of(&c.key).is_empty()).collect();
+    html! {
+        <article class={classes!("request-card", (state.selected == i).then_some("selected"))} aria-labelledby={format!("{id}-title")} data-testid={format!("request-{i}")}>
+            <header class="request-card-head">
+                <h3 id={format!("{id}-title")}>{ title }</h3>
+                <button type="button" class="secondary" aria-label={format!("remove request {}", i + 1)} data-testid={format!("request-remove-{i}")} onclick={on_click(d, Action::RemoveRequest(i))}>{ "Remove" }</button>
+            </header>
+            <div class="grid-2">
+                { field(format!("{id}-name"), "Name", &r.name, on_text(d, move |v| Action::SetRequest(i, RequestField::Name, v)), "what this request checks", format!("request-name-{i}")) }
+                { field(format!("{id}-action"), "Action", &r.action, on_text(d, move |v| Action::SetRequest(i, RequestField::Action, v)), "s3:GetObject", format!("request-action-{i}")) }
+                { field(format!("{id}-resource"), "Resource ARN", &r.resource, on_text(d, move |v| Action::SetRequest(i, RequestField::Resource, v)), "arn:aws:s3:::bucket/key, or *", format!("request-resource-{i}")) }
+                { field(format!("{id}-account"), "Resource account", &r.resource_account, on_text(d, move |v| Action::SetRequest(i, RequestField::ResourceAccount, v)), "from the ARN, else the principal's", format!("request-account-{i}")) }
+                <div class="field">
+                    <label for={format!("{id}-expect")}>{ "Expected decision" }</label>
+                    <select id={format!("{id}-expect")} data-testid={format!("request-expect-{i}")} onchange={onchange_expect}>
+                        { for [("", "no expectation"), ("allowed", "allowed"), ("implicitDeny", "implicit deny"), ("explicitDeny", "explicit deny")].into_iter().map(|(v, l)| html! {
+                            <option value={v} selected={r.expect == v}>{ l }</option>
+                        }) }
+                        if !["", "allowed", "implicitDeny", "explicitDeny"].contains(&r.expect.as_str()) {
+                            <option value={r.expect.clone()} selected=true>{ format!("{} (not a decision)", r.expect) }</option>
+                        }
+                    </select>
+                </div>
+            </div>
+            <div class="tags-3">
+                { tag_table(RESOURCE_TAG, "Resource tags", "aws:ResourceTag/KEY", "Tags already on the resource being accessed (for S3, only with ABAC enabled on the bucket).", "resource-tags") }
+                { tag_table(REQUEST_TAG, "Request tags", "aws:RequestTag/KEY", "Tags this request sends, as when creating or tagging a resource. A read sends none.", "request-tags") }
+            </div>
+            <div class="context-table" data-testid={format!("context-{i}")}>
+                <h4>{ "Other context keys" }</h4>
+                if !others.is_empty() {
+                    <table>
+                        <thead><tr><th scope="col">{ "key" }</th><th scope="col">{ "type" }</th><th scope="col">{ "value" }</th><th scope="col"><span class="visually-hidden">{ "remove" }</span></th></tr></thead>
+                        <tbody>
+                            { for others.into_iter().map(|(j, c)| view_context_row(d, i, j, c)) }
+                        </tbody>
+                    </table>
+                }
+                <button type="button" class="secondary" data-testid={format!("add-context-{i}")} onclick={on_click(d, Action::AddContext(i, ""))}>{ "+ context key" }</button>
+            </div>
+            if !diags.is_empty() {
+                { view_plain_diagnostics(&diags, &format!("request-diagnostics-{i}")) }
+            }
+        </article>
+    }
+}
+
+fn view_context_row(d: &Dispatch, i: usize, j: usize, c: &ContextEntry) -> Html {
+    let onchange_kind = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            if let Some(k) = ValueKind::parse(&value_of_select(&e)) {
+                d.dispatch(Action::SetContextKind(i, j, k));
+            }
+        })
+    };
+    let shown = if c.kind == ValueKind::List { c.values.join(", ") } else { c.value().to_string() };
+    let placeholder = match c.kind {
+        ValueKind::List => "a, b, c",
+        ValueKind::Number => "10",
+        ValueKind::Bool => "true or false",
+        ValueKind::Date => "2025-01-31T12:00:00Z",
+        ValueKind::Ip => "203.0.113.7",
+        ValueKind::String => "",
+    };
+    let invalid = !c.is_valid();
+    html! {
+        <tr>
+            <td><input type="text" aria-label="context key" data-testid={format!("context-key-{i}-{j}")} value={c.key.clone()} placeholder="aws:SourceIp" oninput={on_text(d, move |x| Action::SetContextKey(i, j, x))} /></td>
+            <td>
+                <select aria-label={format!("type of {}", c.key)} data-testid={format!("context-kind-{i}-{j}")} onchange={onchange_kind}>
+                    { for ValueKind::ALL.into_iter().map(|k| html! { <option value={k.as_str()} selected={k == c.kind}>{ k.as_str() }</option> }) }
+                </select>
+            </td>
+            <td>
+                <input type="text" aria-label={format!("value of {}", c.key)} aria-invalid={invalid.then_some("true")} class={classes!(invalid.then_some("invalid"))}
+                    data-testid={format!("context-value-{i}-{j}")} value={shown} {placeholder} oninput={on_text(d, move |x| Action::SetContextValue(i, j, x))} />
+            </td>
+            <td><button type="button" class="icon" aria-label={format!("remove {}", c.key)} onclick={on_click(d, Action::RemoveContext(i, j))}>{ "\u{2715}" }</button></td>
+        </tr>
+    }
+}
+
+fn view_file(state: &State, d: &Dispatch) -> Html {
+    let text = state.scenario_text();
+    let diagnostics: Rc<Vec<Diagnostic>> = Rc::new(match &state.file {
+        Some(draft) => draft.report.diagnostics.clone(),
+        None => state.report.scenario.diagnostics.clone(),
+    });
+    let on_input = {
+        let d = d.clone();
+        Callback::from(move |text: String| d.dispatch(Action::EditFile(text)))
+    };
+    html! {
+        <div id="tab-panel" role="tabpanel" aria-labelledby="tab-file" class="file">
+            <div class="editor-head">
+                <label for="scenario-editor">{ "Scenario (JSON)" }</label>
+                <span class="hint">{ "The whole scenario as a file: paste one here, or drop a file anywhere on the page." }</span>
+            </div>
+            <CodeEditor id="scenario-editor" label="Scenario (JSON)" text={AttrValue::from(text)} {on_input} {diagnostics} testid="editor" min_rows={20} max_rows={48} />
+        </div>
+    }
+}
+
+/// One result card to draw: which request, its result, and whether the parts can be acted on.
+struct Shown<'a> {
+    index: usize,
+    title: String,
+    result: Option<&'a RequestResult>,
+    by_part: bool,
+}
+
+fn view_results(state: &State, d: &Dispatch) -> Html {
+    let report: &ScenarioReport = state.shown_report();
+    let by_part = !(state.tab == Tab::File && state.file.is_some());
+    let shown: Vec<Shown> = if by_part {
+        state
+            .doc
+            .requests
+            .iter()
+            .enumerate()
+            .map(|(i, r)| Shown { index: i, title: if r.name.is_empty() { format!("request {}", i + 1) } else { r.name.clone() }, result: state.report.result(i), by_part })
+            .collect()
+    } else {
+        report.results.iter().enumerate().map(|(i, r)| Shown { index: i, title: request_title(i, r), result: Some(r), by_part }).collect()
+    };
+    let title = report.name.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "Untitled scenario".to_owned());
+    let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = report.diagnostics.len() - errors;
+    let expectations: Vec<bool> = shown.iter().filter_map(|s| s.result.and_then(RequestResult::passed)).collect();
+    let passed = expectations.iter().filter(|&&p| p).count();
+    html! {
+        <>
+            <h2 id="results-heading" data-testid="scenario-name">{ title }</h2>
+            if let Some(notes) = report.notes.as_ref().filter(|n| !n.is_empty()) {
+                <p class="scenario-notes">{ notes.clone() }</p>
+            }
+            <p class="status" role="status" data-testid="status">
+                { status_line(report.results.len(), errors, warnings) }
+                if !expectations.is_empty() {
+                    <span class={classes!("suite", if passed == expectations.len() { "met" } else { "unmet" })} data-testid="suite">
+                        { format!(" \u{2014} expectations: {passed} of {} met", expectations.len()) }
+                    </span>
+                }
+            </p>
+            <ol class="requests">
+                { for shown.iter().map(|s| view_result(state, d, s)) }
+            </ol>
+        </>
+    }
+}
+
+fn view_result(state: &State, d: &Dispatch, s: &Shown) -> Html {
+    let index = s.index;
+    let trace_open = state.is_trace_open(index);
+    let trace_id = format!("trace-{index}");
+    let selected = s.by_part && state.selected == index;
+    let onfocusin = {
+        let d = d.clone();
+        let by_part = s.by_part;
+        Callback::from(move |_: FocusEvent| {
+            if by_part {
+                d.dispatch(Action::SelectRequest(index))
+            }
+        })
+    };
+    let onclick_card = {
+        let d = d.clone();
+        let by_part = s.by_part;
+        Callback::from(move |_: MouseEvent| {
+            if by_part {
+                d.dispatch(Action::SelectRequest(index))
+            }
+        })
+    };
+    let Some(result) = s.result else {
+        return html! {
+            <li class="request" data-testid={format!("result-{index}")}>
+                <article aria-labelledby={format!("result-title-{index}")}>
+                    <header class="request-head">
+                        <h3 id={format!("result-title-{index}")}>{ s.title.clone() }</h3>
+                        <p class="badge none" data-testid={format!("decision-{index}")} data-decision="none">{ "not evaluated" }</p>
+                    </header>
+                    <p class="why">{ "This request could not be evaluated: see the problems listed with the scenario." }</p>
+                </article>
+            </li>
+        };
+    };
+    let outcome = &result.outcome;
+    let decision = outcome.decision;
+    html! {
+        <li class={classes!("request", selected.then_some("selected"))} data-testid={format!("result-{index}")} onclick={onclick_card} {onfocusin}>
+            <article aria-labelledby={format!("result-title-{index}")}>
+                <header class="request-head">
+                    <h3 id={format!("result-title-{index}")}>{ s.title.clone() }</h3>
+                    <p class={classes!("badge", decision_class(decision))} data-testid={format!("decision-{index}")} data-decision={decision.as_str()}>
+                        { decision_label(decision) }
+                    </p>
+                </header>
+                if let Some((met, text)) = expectation(result) {
+                    <p class={classes!("expect", if met { "met" } else { "unmet" })} data-testid={format!("expect-{index}")}>
+                        { if met { "\u{2713} pass: " } else { "\u{2717} fail: " } }{ text }
+                    </p>
+                }
+                <p class="why" data-testid={format!("why-{index}")}>{ rich(&outcome.why) }</p>
+                <p class="request-line">
+                    <code>{ result.action.clone() }</code>{ " on " }<code>{ result.resource.clone() }</code>
+                    <br />
+                    { "as " }<code>{ result.principal.clone() }</code>
+                </p>
+                if !outcome.missing_context_values.is_empty() {
+                    <div class="missing" data-testid={format!("missing-{index}")}>
+                        <h4>{ "Missing context values" }</h4>
+                        <p class="hint">{ "Conditions asked for these keys and the request does not carry them." }</p>
+                        <ul class="missing-values">
+                            { for outcome.missing_context_values.iter().map(|key| html! {
+                                <li>
+                                    <code>{ key.clone() }</code>
+                                    if s.by_part && !state.parts_locked() {
+                                        { " " }
+                                        <button type="button" class="secondary small" data-testid={format!("add-missing-{index}-{key}")}
+                                            aria-label={format!("add {key} to this request")}
+                                            onclick={on_click(d, Action::AddMissing(index, key.clone()))}>{ "+ add to request" }</button>
+                                    }
+                                </li>
+                            }) }
+                        </ul>
+                    </div>
+                }
+                if !outcome.matched_statements.is_empty() {
+                    <h4>{ "Deciding statements" }</h4>
+                    { view_matched(&outcome.matched_statements) }
+                }
+                if !outcome.notes.is_empty() {
+                    <h4>{ "Notes" }</h4>
+                    <ul class="remarks">
+                        { for outcome.notes.iter().map(|note| html! { <li>{ rich(note) }</li> }) }
+                    </ul>
+                }
+                <button
+                    type="button"
+                    class="trace-toggle"
+                    aria-expanded={trace_open.to_string()}
+                    aria-controls={trace_id.clone()}
+                    data-testid={format!("trace-toggle-{index}")}
+                    onclick={on_click(d, Action::ToggleTrace(index))}
+                >
+                    { if trace_open { "Hide trace" } else { "Show trace" } }
+                </button>
+                if trace_open {
+                    <div class="trace" id={trace_id} data-testid={format!("trace-{index}")}>
+                        { view_trace(outcome) }
+                    </div>
+                }
+            </article>
+        </li>
+    }
+}
+
+fn view_matched(statements: &[StatementRef]) -> Html {
+    html! {
+        <ul class="matched">
+            { for statements.iter().map(|s| html! {
+                <li>
+                    <span class={classes!("effect", s.effect.to_ascii_lowercase())}>{ s.effect.clone() }</span>
+                    { " " }<code>{ s.policy.clone() }</code>
+                    { " statement " }{ rich(&statement_name(s.index, s.sid.as_deref())) }
+                </li>
+            }) }
+        </ul>
+    }
+}
+
+fn view_trace(outcome: &Outcome) -> Html {
+    html! {
+        <>
+            <h4>{ "Decision steps" }</h4>
+            <ol class="steps">{ for outcome.steps.iter().map(view_step) }</ol>
+            if !outcome.derived_context.is_empty() {
+                <h4>{ "Derived context" }</h4>
+                <ul class="derived">
+                    { for outcome.derived_context.iter().map(|entry| html! {
+                        <li>
+                            <code>{ entry.key.clone() }</code>{ " = " }{ quoted_list(&entry.values) }
+                            <span class="source">{ " (" }{ entry.source.clone() }{ ")" }</span>
+                        </li>
+                    }) }
+                </ul>
+            }
+            <h4>{ "Policies" }</h4>
+            if outcome.policies.is_empty() {
+                <p class="none">{ "no policies" }</p>
+            }
+            { for outcome.policies.iter().map(|p| view_policy(p, &outcome.matched_statements)) }
+        </>
+    }
+}
+
+fn view_step(step: &Step) -> Html {
+    let verdict = verdict_label(step.verdict);
+    html! {
+        <li class={classes!("step", verdict)}>
+            <span class="gate">{ step.gate.clone() }</span>{ ": " }
+            <span class="verdict">{ verdict }</span>
+            if !step.detail.is_empty() {
+                { " \u{2014} " }{ rich(&step.detail) }
+            }
+        </li>
+    }
+}
+
+fn view_policy(policy: &PolicyTrace, decided: &[StatementRef]) -> Html {
+    let kind = match policy.level {
+        Some(level) => format!("{}, level {}", policy.policy_type.label(), level + 1),
+        None => policy.policy_type.label().to_owned(),
+    };
+    let verdict = match (policy.denies, policy.allows) {
+        (true, _) => "denies",
+        (false, true) => "allows",
+        (false, false) => "neither allows nor denies",
+    };
+    html! {
+        <section class="policy">
+            <h5><code>{ policy.name.clone() }</code>{ " " }<span class="kind">{ kind }</span>{ ": " }{ verdict }</h5>
+            <ol class="statements">{ for policy.statements.iter().map(|s| view_statement(s, decided.iter().any(|r| r.policy == policy.name && r.index == s.index))) }</ol>
+        </section>
+    }
+}
+
+fn view_statement(statement: &StatementTrace, decided: bool) -> Html {
+    let applies = if statement.applies { "applies" } else { "does not apply" };
+    html! {
+        <li class={classes!("statement", if statement.applies { "applies" } else { "skips" }, decided.then_some("decided"))}>
+            <p class="statement-head">
+                <span class={classes!("effect", statement.effect.to_ascii_lowercase())}>{ statement.effect.clone() }</span>
+                { " statement " }{ rich(&statement_name(statement.index, statement.sid.as_deref())) }{ ": " }{ applies }
+                if decided {
+                    <span class="decides-tag">{ "decided" }</span>
+                }
+            </p>
+            <ul class="matches">
+                { view_match("Action", &statement.action) }
+                { view_match("Resource", &statement.resource) }
+                if let Some(principal) = &statement.principal {
+                    { view_match("Principal", principal) }
+                }
+            </ul>
+            if !statement.conditions.is_empty() {
+                <div class="table-scroll">
+                    <table class="conditions">
+                        <caption>{ "Conditions" }</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">{ "operator" }</th>
+                                <th scope="col">{ "key" }</th>
+                                <th scope="col">{ "request values" }</th>
+                                <th scope="col">{ "policy values" }</th>
+                                <th scope="col">{ "result" }</th>
+                                <th scope="col">{ "rule" }</th>
+                            </tr>
+                        </thead>
+                        <tbody>{ for statement.conditions.iter().map(view_condition) }</tbody>
+                    </table>
+                </div>
+            }
+        </li>
+    }
+}
+
+fn view_match(element: &str, trace: &MatchTrace) -> Html {
+    html! {
+        <li class={if trace.matched { "match" } else { "no-match" }}>
+            <span class="mark" aria-hidden="true">{ if trace.matched { "\u{2713} " } else { "\u{2717} " } }</span>
+            { rich(&match_summary(element, trace)) }
+            if let Some(note) = &trace.note {
+                <span class="note">{ " \u{2014} " }{ rich(note) }</span>
+            }
+        </li>
+    }
+}
+
+fn view_condition(condition: &ConditionTrace) -> Html {
+    let missing = condition.request_values.is_none();
+    html! {
+        <tr class={if condition.result { "holds" } else { "fails" }}>
+            <td><code>{ condition.operator.clone() }</code></td>
+            <td><code>{ condition.key.clone() }</code></td>
+            <td class={classes!(missing.then_some("missing"))}>{ request_values(condition.request_values.as_deref()) }</td>
+            <td>{ quoted_list(&condition.policy_values) }</td>
+            <td>{ truth(condition.result) }</td>
+            <td>
+                { condition.rule.describe() }
+                if let Some(note) = &condition.note {
+                    <span class="note">{ " \u{2014} " }{ rich(note) }</span>
+                }
+            </td>
+        </tr>
+    }
+}
+
+/// A message with its backticked parts as `<code>`; always text nodes, never parsed HTML.
+pub fn rich(message: &str) -> Html {
+    html! {
+        { for code_spans(message).into_iter().map(|segment| if segment.code {
+            html! { <code>{ segment.text.to_owned() }</code> }
+        } else {
+            html! { { segment.text.to_owned() } }
+        }) }
+    }
+}

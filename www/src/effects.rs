@@ -1,0 +1,94 @@
+//! Every side effect of the page, in one place: local storage, the URL fragment, the
+//! clipboard, file download and upload. Each returns data or dispatches an `Action`; none
+//! changes the state directly.
+
+use iamplay::share;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, BlobPropertyBag, File, HtmlAnchorElement, Storage, Url};
+
+use crate::persist::{Loaded, Persisted, KEY};
+
+fn storage() -> Option<Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The saved state, if any. A state saved by a newer build is first copied aside under
+/// `iamplay.state.vN`, so that this build's saves cannot destroy it.
+pub fn load_stored() -> Option<String> {
+    let storage = storage()?;
+    let raw = storage.get_item(KEY).ok().flatten()?;
+    if let Loaded::Newer(v) = Persisted::load(&raw) {
+        let aside = format!("{KEY}.v{v}");
+        if storage.get_item(&aside).ok().flatten().is_none() {
+            let _ = storage.set_item(&aside, &raw);
+        }
+    }
+    Some(raw)
+}
+
+pub fn save(persisted: &Persisted) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(KEY, &persisted.to_json());
+    }
+}
+
+/// The page's fragment (`#s=1....`), when it holds a share link.
+pub fn fragment() -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    hash.contains("s=").then_some(hash)
+}
+
+/// Removes the fragment without a reload or a history entry: once a link is opened, the
+/// saved state holds the scenario, and a reload must not open the link over later edits.
+pub fn clear_fragment() {
+    let Some(window) = web_sys::window() else { return };
+    let location = window.location();
+    let url = format!("{}{}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default());
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// The share link for a scenario: this page with the scenario in the fragment.
+pub fn share_url(scenario: &str) -> String {
+    let location = web_sys::window().map(|w| w.location());
+    let base = location.map(|l| format!("{}{}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default())).unwrap_or_default();
+    format!("{base}#{}", share::encode(scenario))
+}
+
+/// Copies text to the clipboard; `Err` with a reason when the browser refuses.
+pub async fn copy(text: String) -> Result<(), String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let clipboard = window.navigator().clipboard();
+    JsFuture::from(clipboard.write_text(&text)).await.map(|_| ()).map_err(|e| e.as_string().unwrap_or_else(|| "the browser refused".into()))
+}
+
+/// Offers text as a file download.
+pub fn download(name: &str, text: &str) -> Result<(), JsValue> {
+    let window = web_sys::window().ok_or("no window")?;
+    let document = window.document().ok_or("no document")?;
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = BlobPropertyBag::new();
+    options.set_type("application/json");
+    let blob = Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = Url::create_object_url_with_blob(&blob)?;
+    let a: HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    Url::revoke_object_url(&url)?;
+    Ok(())
+}
+
+/// The largest file the page imports: a scenario is text, rarely more than a few KB.
+pub const MAX_IMPORT_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
+
+/// Reads a dropped or chosen file as text.
+pub async fn read_file(file: File) -> Result<String, String> {
+    if file.size() > MAX_IMPORT_BYTES {
+        return Err(format!("`{}` is larger than 4 MB: a scenario file is much smaller", file.name()));
+    }
+    let text = JsFuture::from(file.text()).await.map_err(|_| format!("`{}` could not be read", file.name()))?;
+    text.as_string().ok_or_else(|| format!("`{}` is not text", file.name()))
+}

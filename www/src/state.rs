@@ -1,0 +1,852 @@
+//! The page's state as a plain struct, its changes as an `Action` enum, and one `reduce`.
+//!
+//! Pure: no DOM, no Yew, so the reducer is tested natively. The state holds the scenario as
+//! a [`ScenarioDoc`] (edited part by part) and the core's answer for it; nothing here decides
+//! anything about IAM. Side effects (storage, the URL, the clipboard, files) live in
+//! `effects.rs`: they turn into actions, and the state tells them what to save.
+
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use iamplay::context::is_known_multivalued;
+use iamplay::document::{self, ContextEntry, DocReport, PolicyDoc, PolicyKind, RequestDoc, ScenarioDoc, ValueKind};
+use iamplay::scenario::{evaluate_text, ScenarioReport};
+use iamplay::share;
+
+use crate::examples::{self, Example};
+use crate::highlight;
+use crate::persist::{Loaded, Persisted};
+
+/// The scenario the page opens with.
+pub const EXAMPLE: &str = include_str!("../../examples/task-role-tags.json");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// The scenario by part: principal, policies, requests.
+    Parts,
+    /// The whole scenario file as text.
+    File,
+}
+
+/// The scenario file's text while it is edited by hand, with the core's answer for it.
+#[derive(Clone)]
+pub struct FileDraft {
+    pub text: String,
+    pub report: Rc<ScenarioReport>,
+    /// The text reads as a document: the parts follow it.
+    pub readable: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Info,
+    Error,
+}
+
+/// A message above the workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Banner {
+    pub tone: Tone,
+    pub message: String,
+    pub help: Option<String>,
+    /// Offer to bring back the scenario that the last open replaced.
+    pub offer_restore: bool,
+}
+
+#[derive(Clone)]
+pub struct State {
+    pub doc: ScenarioDoc,
+    /// The core's answer for `doc`. Shared so that cloning the state stays cheap.
+    pub report: Rc<DocReport>,
+    pub file: Option<FileDraft>,
+    pub tab: Tab,
+    /// The request whose deciding statements are highlighted in the policy editors.
+    pub selected: usize,
+    /// Requests (by position) whose trace is expanded.
+    pub open_traces: BTreeSet<usize>,
+    pub banner: Option<Banner>,
+    /// The scenario text that the last open (example, link, file) replaced: the way back.
+    pub previous: Option<String>,
+    /// The last share link made, shown so that it can be copied by hand too.
+    pub share_link: Option<String>,
+    pub gallery_open: bool,
+}
+
+/// Where a whole scenario came from when it replaces the current one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Example(String),
+    Link,
+    File(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScenarioField {
+    Name,
+    Notes,
+    Account,
+    Region,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrincipalField {
+    Arn,
+    SessionName,
+    UniqueId,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestField {
+    Name,
+    Action,
+    Resource,
+    ResourceAccount,
+    Expect,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    SetScenario(ScenarioField, String),
+    SetPrincipal(PrincipalField, String),
+    AddPrincipalTag,
+    SetPrincipalTag(usize, String, String),
+    RemovePrincipalTag(usize),
+    AddPolicy(PolicyKind),
+    RemovePolicy(usize),
+    RenamePolicy(usize, String),
+    EditPolicy(usize, String),
+    /// Pretty-print a policy's text (when it is valid JSON).
+    FormatPolicy(usize),
+    SetPolicyLevel(usize, usize),
+    /// Edit the raw text of a field the parts do not model (a task definition, ...).
+    EditExtra(String, String),
+    AddRequest,
+    RemoveRequest(usize),
+    SetRequest(usize, RequestField, String),
+    /// Add a context row to a request, its key starting with this prefix
+    /// (`aws:RequestTag/`, `aws:ResourceTag/`, or empty).
+    AddContext(usize, &'static str),
+    SetContextKey(usize, usize, String),
+    SetContextKind(usize, usize, ValueKind),
+    SetContextValue(usize, usize, String),
+    RemoveContext(usize, usize),
+    /// Add a key the trace reported missing to a request, with a value the policy expects.
+    AddMissing(usize, String),
+    ShowTab(Tab),
+    /// The scenario file's text changed (one `input` event).
+    EditFile(String),
+    /// Drop hand edits of the scenario file that do not read, back to the parts.
+    DiscardFile,
+    SelectRequest(usize),
+    ToggleTrace(usize),
+    ToggleGallery,
+    /// Replace the scenario; the current one is kept as `previous`.
+    Open(String, Origin),
+    OpenExample(&'static str),
+    /// Open a share link (the page's fragment, or one pasted).
+    OpenLink(String),
+    RestorePrevious,
+    DismissBanner,
+    /// A share link was made for the current scenario (`origin + path + #s=...`).
+    Shared(String),
+    /// A file could not be read, the clipboard refused, ...
+    Failed(String, Option<String>),
+}
+
+impl State {
+    /// A state showing this scenario text, read by part when it can be.
+    pub fn new(text: impl Into<String>) -> State {
+        let text = text.into();
+        let mut state = State::from_doc(ScenarioDoc::blank());
+        state.load_text(text);
+        state
+    }
+
+    fn from_doc(doc: ScenarioDoc) -> State {
+        let report = Rc::new(document::evaluate(&doc));
+        State {
+            doc,
+            report,
+            file: None,
+            tab: Tab::Parts,
+            selected: 0,
+            open_traces: BTreeSet::new(),
+            banner: None,
+            previous: None,
+            share_link: None,
+            gallery_open: false,
+        }
+    }
+
+    pub fn example() -> State {
+        State::new(EXAMPLE)
+    }
+
+    /// The state the page starts in: the saved work (if any), then the link in the URL (if
+    /// any) opened over it, keeping the saved work as the way back.
+    pub fn start(stored: Option<&str>, fragment: Option<&str>) -> State {
+        let mut state = match stored.map(Persisted::load) {
+            Some(Loaded::Current(p)) => {
+                let mut s = State::new(p.scenario);
+                s.previous = p.previous;
+                s.tab = if s.parts_locked() { Tab::File } else { p.tab };
+                s
+            }
+            Some(Loaded::Newer(v)) => {
+                let mut s = State::example();
+                s.banner = Some(Banner {
+                    tone: Tone::Error,
+                    message: format!("the saved work was written by a newer iamplay (format {v}) and is left untouched"),
+                    help: Some("open the page with a newer iamplay to get it back".into()),
+                    offer_restore: false,
+                });
+                s
+            }
+            Some(Loaded::Unreadable) | None => State::example(),
+        };
+        if let Some(fragment) = fragment.filter(|f| f.contains("s=")) {
+            state = state.reduce(Action::OpenLink(fragment.to_string()));
+        }
+        state
+    }
+
+    /// What the page saves: the scenario text exactly as the user left it.
+    pub fn persisted(&self) -> Persisted {
+        Persisted { scenario: self.scenario_text(), previous: self.previous.clone(), tab: self.tab }
+    }
+
+    /// The scenario as a file: the hand-edited text while there is one, else the document
+    /// written out.
+    pub fn scenario_text(&self) -> String {
+        match &self.file {
+            Some(draft) => draft.text.clone(),
+            None => self.report.text.clone(),
+        }
+    }
+
+    /// The report to show: the file's while it is edited by hand and shown.
+    pub fn shown_report(&self) -> &ScenarioReport {
+        match (&self.file, self.tab) {
+            (Some(draft), Tab::File) => &draft.report,
+            _ => &self.report.scenario,
+        }
+    }
+
+    /// The parts cannot be edited while the file holds edits that do not read: editing them
+    /// would overwrite those edits.
+    pub fn parts_locked(&self) -> bool {
+        self.file.as_ref().is_some_and(|d| !d.readable)
+    }
+
+    pub fn is_trace_open(&self, index: usize) -> bool {
+        self.open_traces.contains(&index)
+    }
+
+    pub fn reduce(&self, action: Action) -> State {
+        let mut next = self.clone();
+        next.apply(action);
+        next
+    }
+
+    fn apply(&mut self, action: Action) {
+        match action {
+            Action::ShowTab(tab) => self.tab = tab,
+            Action::EditFile(text) => self.edit_file(text),
+            Action::DiscardFile => {
+                self.file = None;
+                self.tab = Tab::Parts;
+            }
+            Action::SelectRequest(i) => self.selected = i,
+            Action::ToggleTrace(i) => {
+                if !self.open_traces.remove(&i) {
+                    self.open_traces.insert(i);
+                }
+            }
+            Action::ToggleGallery => self.gallery_open = !self.gallery_open,
+            Action::Open(text, origin) => self.open(text, origin),
+            Action::OpenExample(id) => {
+                if let Some(example) = examples::find(id) {
+                    self.open(example.text.to_string(), Origin::Example(example_name(example)));
+                    self.gallery_open = false;
+                }
+            }
+            Action::OpenLink(link) => match share::decode(&link) {
+                Ok(text) => self.open(text, Origin::Link),
+                Err(e) => {
+                    self.banner = Some(Banner {
+                        tone: Tone::Error,
+                        message: format!("the share link could not be opened: {}", e.message),
+                        help: Some(format!("{}; your scenario is unchanged", e.help)),
+                        offer_restore: false,
+                    })
+                }
+            },
+            Action::RestorePrevious => {
+                if let Some(previous) = self.previous.take() {
+                    let current = self.scenario_text();
+                    self.load_text(previous);
+                    self.previous = Some(current);
+                    self.banner = Some(Banner { tone: Tone::Info, message: "the previous scenario is back".into(), help: None, offer_restore: true });
+                }
+            }
+            Action::DismissBanner => self.banner = None,
+            Action::Shared(link) => {
+                self.share_link = Some(link);
+                self.banner = Some(Banner {
+                    tone: Tone::Info,
+                    message: "share link copied".into(),
+                    help: Some("the scenario travels in the link's fragment (after `#`), which browsers never send to a server".into()),
+                    offer_restore: false,
+                });
+            }
+            Action::Failed(message, help) => self.banner = Some(Banner { tone: Tone::Error, message, help, offer_restore: false }),
+            edit => {
+                if self.parts_locked() {
+                    return;
+                }
+                let mut doc = self.doc.clone();
+                if edit_doc(&mut doc, edit, &self.report) {
+                    self.set_doc(doc);
+                }
+            }
+        }
+    }
+
+    /// Replaces the scenario with one opened from elsewhere, keeping the current one as the
+    /// way back when it holds anything the new one does not.
+    fn open(&mut self, text: String, origin: Origin) {
+        let current = self.scenario_text();
+        let replaced = current != text;
+        self.load_text(text);
+        if replaced {
+            self.previous = Some(current);
+        }
+        let message = match &origin {
+            Origin::Example(name) => format!("opened the example “{name}”"),
+            Origin::Link => "opened the scenario from the share link".to_string(),
+            Origin::File(name) => format!("imported `{name}`"),
+        };
+        self.banner = Some(Banner { tone: Tone::Info, message, help: None, offer_restore: replaced });
+        self.open_traces.clear();
+        self.selected = 0;
+    }
+
+    /// Shows a scenario text: by part when it reads as a document, else in the file tab.
+    fn load_text(&mut self, text: String) {
+        match document::from_scenario_text(&text) {
+            Ok(doc) => {
+                self.set_doc(doc);
+                // Keep the text as written: the file tab shows it as the user wrote it.
+                if text != self.report.text {
+                    self.file = Some(FileDraft { report: Rc::new(evaluate_text(&text)), text, readable: true });
+                }
+            }
+            Err(_) => {
+                self.file = Some(FileDraft { report: Rc::new(evaluate_text(&text)), text, readable: false });
+                self.tab = Tab::File;
+            }
+        }
+    }
+
+    fn edit_file(&mut self, text: String) {
+        let report = Rc::new(evaluate_text(&text));
+        let readable = match document::from_scenario_text(&text) {
+            Ok(doc) => {
+                let file = self.file.take();
+                self.set_doc(doc);
+                self.file = file;
+                true
+            }
+            Err(_) => false,
+        };
+        self.file = Some(FileDraft { text, report, readable });
+    }
+
+    /// A changed document: evaluated again; the file tab follows it.
+    fn set_doc(&mut self, doc: ScenarioDoc) {
+        self.report = Rc::new(document::evaluate(&doc));
+        self.doc = doc;
+        self.file = None;
+        let count = self.doc.requests.len();
+        self.open_traces.retain(|&i| i < count);
+        if self.selected >= count {
+            self.selected = count.saturating_sub(1);
+        }
+    }
+}
+
+fn example_name(example: &Example) -> String {
+    document::from_scenario_text(example.text).map(|d| d.name).unwrap_or_default()
+}
+
+/// Applies a part edit to the document; false when it changes nothing.
+fn edit_doc(doc: &mut ScenarioDoc, action: Action, report: &DocReport) -> bool {
+    match action {
+        Action::SetScenario(field, value) => {
+            let key = match field {
+                ScenarioField::Name => "name",
+                ScenarioField::Notes => "notes",
+                ScenarioField::Account => "account",
+                ScenarioField::Region => "region",
+            };
+            // A raw field of the same name would be written twice.
+            doc.extra.retain(|e| e.key != key);
+            *match field {
+                ScenarioField::Name => &mut doc.name,
+                ScenarioField::Notes => &mut doc.notes,
+                ScenarioField::Account => &mut doc.account,
+                ScenarioField::Region => &mut doc.region,
+            } = value;
+        }
+        Action::SetPrincipal(field, value) => {
+            doc.extra.retain(|e| e.key != "principal");
+            let p = &mut doc.principal;
+            p.string_form = false;
+            *match field {
+                PrincipalField::Arn => &mut p.arn,
+                PrincipalField::SessionName => &mut p.session_name,
+                PrincipalField::UniqueId => &mut p.unique_id,
+            } = value;
+        }
+        Action::AddPrincipalTag => {
+            doc.extra.retain(|e| e.key != "principal");
+            doc.principal.string_form = false;
+            doc.principal.tags.push((String::new(), String::new()));
+        }
+        Action::SetPrincipalTag(i, key, value) => match doc.principal.tags.get_mut(i) {
+            Some(tag) => *tag = (key, value),
+            None => return false,
+        },
+        Action::RemovePrincipalTag(i) => {
+            if i >= doc.principal.tags.len() {
+                return false;
+            }
+            doc.principal.tags.remove(i);
+        }
+        Action::AddPolicy(kind) => {
+            if kind.is_single() && doc.policies.iter().any(|p| p.kind == kind) {
+                return false;
+            }
+            let text = match kind {
+                PolicyKind::Scp(_) | PolicyKind::Rcp(_) | PolicyKind::PermissionsBoundary | PolicyKind::Session => STARTER_ALLOW_ALL,
+                PolicyKind::Resource => STARTER_RESOURCE,
+                PolicyKind::Identity => STARTER_IDENTITY,
+            };
+            let policy = PolicyDoc { kind, name: String::new(), text: text.to_string() };
+            // In the order the file holds them, so that a reload shows the same order.
+            let at = doc.policies.iter().position(|p| p.kind.file_order() > kind.file_order()).unwrap_or(doc.policies.len());
+            doc.policies.insert(at, policy);
+            match kind {
+                PolicyKind::Scp(l) => doc.scp_levels = doc.scp_levels.max(l),
+                PolicyKind::Rcp(l) => doc.rcp_levels = doc.rcp_levels.max(l),
+                _ => {}
+            }
+        }
+        Action::RemovePolicy(i) => {
+            if i >= doc.policies.len() {
+                return false;
+            }
+            let removed = doc.policies.remove(i);
+            // A level left empty would deny everything: levels shrink with their policies.
+            let used = |scp: bool| {
+                doc.policies
+                    .iter()
+                    .filter_map(|p| match (p.kind, scp) {
+                        (PolicyKind::Scp(l), true) | (PolicyKind::Rcp(l), false) => Some(l),
+                        _ => None,
+                    })
+                    .max()
+                    .unwrap_or(0)
+            };
+            match removed.kind {
+                PolicyKind::Scp(_) => doc.scp_levels = used(true),
+                PolicyKind::Rcp(_) => doc.rcp_levels = used(false),
+                _ => {}
+            }
+        }
+        Action::RenamePolicy(i, name) => match doc.policies.get_mut(i) {
+            Some(p) => p.name = name,
+            None => return false,
+        },
+        Action::EditPolicy(i, text) => match doc.policies.get_mut(i) {
+            Some(p) => p.text = text,
+            None => return false,
+        },
+        Action::FormatPolicy(i) => match doc.policies.get_mut(i).and_then(|p| highlight::pretty(&p.text).map(|t| (p, t))) {
+            Some((p, text)) if p.text != text => p.text = text,
+            _ => return false,
+        },
+        Action::SetPolicyLevel(i, level) => {
+            let level = level.clamp(1, 5);
+            let Some(p) = doc.policies.get_mut(i) else { return false };
+            p.kind = match p.kind {
+                PolicyKind::Scp(_) => PolicyKind::Scp(level),
+                PolicyKind::Rcp(_) => PolicyKind::Rcp(level),
+                _ => return false,
+            };
+            let is_scp = matches!(p.kind, PolicyKind::Scp(_));
+            let moved = doc.policies.remove(i);
+            let at = doc.policies.iter().position(|p| p.kind.file_order() > moved.kind.file_order()).unwrap_or(doc.policies.len());
+            doc.policies.insert(at, moved);
+            let max = doc.policies.iter().filter_map(|p| match p.kind {
+                PolicyKind::Scp(l) if is_scp => Some(l),
+                PolicyKind::Rcp(l) if !is_scp => Some(l),
+                _ => None,
+            });
+            let max = max.max().unwrap_or(0);
+            if is_scp {
+                doc.scp_levels = max;
+            } else {
+                doc.rcp_levels = max;
+            }
+        }
+        Action::EditExtra(key, raw) => match doc.extra.iter_mut().find(|e| e.key == key) {
+            Some(e) => e.raw = raw,
+            None => doc.extra.push(document::Extra { key, raw }),
+        },
+        Action::AddRequest => {
+            if doc.requests_are_raw() {
+                return false;
+            }
+            let template = doc.requests.last().cloned().map(|r| RequestDoc { name: String::new(), expect: String::new(), ..r });
+            doc.requests.push(template.unwrap_or_else(|| RequestDoc { action: "s3:GetObject".into(), resource: "*".into(), ..RequestDoc::default() }));
+        }
+        Action::RemoveRequest(i) => {
+            if i >= doc.requests.len() {
+                return false;
+            }
+            doc.requests.remove(i);
+        }
+        Action::SetRequest(i, field, value) => {
+            let Some(r) = doc.requests.get_mut(i) else { return false };
+            *match field {
+                RequestField::Name => &mut r.name,
+                RequestField::Action => &mut r.action,
+                RequestField::Resource => &mut r.resource,
+                RequestField::ResourceAccount => &mut r.resource_account,
+                RequestField::Expect => &mut r.expect,
+            } = value;
+        }
+        Action::AddContext(i, prefix) => {
+            let Some(r) = doc.requests.get_mut(i) else { return false };
+            r.context.push(ContextEntry::new(prefix, ValueKind::String, ""));
+        }
+        Action::SetContextKey(i, j, key) => match context(doc, i, j) {
+            Some(c) => c.key = key,
+            None => return false,
+        },
+        Action::SetContextKind(i, j, kind) => match context(doc, i, j) {
+            Some(c) => {
+                c.values = match (c.kind, kind) {
+                    (ValueKind::List, ValueKind::List) => return false,
+                    (ValueKind::List, _) => vec![c.values.join(", ")],
+                    (_, ValueKind::List) => split_list(c.value()),
+                    _ => vec![c.value().to_string()],
+                };
+                c.kind = kind;
+            }
+            None => return false,
+        },
+        Action::SetContextValue(i, j, value) => match context(doc, i, j) {
+            Some(c) => {
+                c.values = if c.kind == ValueKind::List { split_list(&value) } else { vec![value] };
+            }
+            None => return false,
+        },
+        Action::RemoveContext(i, j) => {
+            let Some(r) = doc.requests.get_mut(i) else { return false };
+            if j >= r.context.len() {
+                return false;
+            }
+            r.context.remove(j);
+        }
+        Action::AddMissing(i, key) => {
+            let entry = missing_entry(report, i, &key);
+            let Some(r) = doc.requests.get_mut(i) else { return false };
+            if r.context.iter().any(|c| c.key.eq_ignore_ascii_case(&key)) {
+                return false;
+            }
+            r.context.push(entry);
+        }
+        _ => return false,
+    }
+    true
+}
+
+fn context(doc: &mut ScenarioDoc, i: usize, j: usize) -> Option<&mut ContextEntry> {
+    doc.requests.get_mut(i)?.context.get_mut(j)
+}
+
+/// A list typed as `a, b, c`.
+pub fn split_list(text: &str) -> Vec<String> {
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
+    text.split(',').map(|s| s.trim().to_string()).collect()
+}
+
+/// The context row for a key the trace reported missing: typed after the condition that
+/// asked for it, with the first value that condition expects (so one click shows what the
+/// policy needs; the user can change it).
+fn missing_entry(report: &DocReport, request: usize, key: &str) -> ContextEntry {
+    let condition = report.result(request).and_then(|r| {
+        r.outcome
+            .policies
+            .iter()
+            .flat_map(|p| &p.statements)
+            .flat_map(|s| &s.conditions)
+            .find(|c| c.key.eq_ignore_ascii_case(key) && c.request_values.is_none())
+    });
+    let operator = condition.map_or("", |c| c.operator.as_str());
+    let value = condition.and_then(|c| c.policy_values.first()).filter(|v| !v.contains("${")).cloned();
+    let kind = if operator.starts_with("ForAllValues") || operator.starts_with("ForAnyValue") || is_known_multivalued(key) {
+        ValueKind::List
+    } else if operator.starts_with("Ip") || operator.starts_with("NotIp") {
+        ValueKind::Ip
+    } else if operator.starts_with("Date") {
+        ValueKind::Date
+    } else if operator.starts_with("Numeric") {
+        ValueKind::Number
+    } else if operator.starts_with("Bool") {
+        ValueKind::Bool
+    } else {
+        ValueKind::String
+    };
+    let value = if operator.starts_with("Null") { None } else { value };
+    let value = value.unwrap_or_else(|| match kind {
+        ValueKind::Ip => "203.0.113.7".into(),
+        ValueKind::Date => "2025-01-01T00:00:00Z".into(),
+        ValueKind::Number => "0".into(),
+        ValueKind::Bool => "true".into(),
+        _ => String::new(),
+    });
+    let values = if kind == ValueKind::List { split_list(&value) } else { vec![value] };
+    ContextEntry { key: key.to_string(), kind, values }
+}
+
+const STARTER_IDENTITY: &str = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Effect\": \"Allow\",\n      \"Action\": \"s3:GetObject\",\n      \"Resource\": \"arn:aws:s3:::my-bucket/*\"\n    }\n  ]\n}";
+const STARTER_RESOURCE: &str = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Effect\": \"Allow\",\n      \"Principal\": { \"AWS\": \"arn:aws:iam::111122223333:root\" },\n      \"Action\": \"s3:GetObject\",\n      \"Resource\": \"arn:aws:s3:::my-bucket/*\"\n    }\n  ]\n}";
+const STARTER_ALLOW_ALL: &str = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Effect\": \"Allow\",\n      \"Action\": \"*\",\n      \"Resource\": \"*\"\n    }\n  ]\n}";
+
+impl Default for State {
+    fn default() -> State {
+        State::example()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use iamplay::trace::Decision;
+
+    use super::*;
+
+    fn decisions(state: &State) -> Vec<Decision> {
+        (0..state.doc.requests.len()).map(|i| state.report.result(i).unwrap().outcome.decision).collect()
+    }
+
+    #[test]
+    fn starts_with_the_example_by_part_and_its_two_decisions() {
+        let state = State::default();
+        assert_eq!(state.scenario_text(), EXAMPLE, "the example's text is kept as written");
+        assert!(state.file.as_ref().is_some_and(|f| f.readable));
+        assert_eq!(state.doc.policies.len(), 1);
+        assert_eq!(state.report.error_count(), 0, "{:?}", state.report.diagnostics);
+        assert_eq!(decisions(&state), [Decision::ImplicitDeny, Decision::Allowed]);
+        assert!(state.open_traces.is_empty());
+        assert_eq!(state.tab, Tab::Parts);
+    }
+
+    #[test]
+    fn editing_a_policy_re_evaluates_and_the_file_follows() {
+        let state = State::default();
+        let text = state.doc.policies[0].text.replace("aws:RequestTag/Status", "aws:PrincipalTag/Status");
+        let state = state.reduce(Action::EditPolicy(0, text));
+        assert_eq!(decisions(&state), [Decision::Allowed, Decision::Allowed]);
+        assert!(state.file.is_none());
+        assert!(state.scenario_text().contains("aws:PrincipalTag/Status"));
+    }
+
+    #[test]
+    fn adding_a_missing_value_takes_the_value_the_policy_expects() {
+        let state = State::default();
+        let missing = &state.report.result(0).unwrap().outcome.missing_context_values;
+        assert_eq!(missing, &["aws:RequestTag/Status"]);
+        let state = state.reduce(Action::AddMissing(0, missing[0].clone()));
+        assert_eq!(state.doc.requests[0].context, [ContextEntry::new("aws:RequestTag/Status", ValueKind::String, "OK")]);
+        assert_eq!(decisions(&state), [Decision::Allowed, Decision::Allowed]);
+        // Adding it twice changes nothing.
+        let again = state.reduce(Action::AddMissing(0, "aws:requesttag/status".into()));
+        assert_eq!(again.doc.requests[0].context.len(), 1);
+    }
+
+    #[test]
+    fn missing_values_are_typed_after_their_operator() {
+        let mut state = State::default();
+        let policy = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+            "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}, "NumericLessThan": {"s3:max-keys": "10"},
+                          "Bool": {"aws:SecureTransport": "true"}, "ForAnyValue:StringEquals": {"aws:TagKeys": ["a", "b"]},
+                          "DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}}}"#;
+        state = state.reduce(Action::EditPolicy(0, policy.into()));
+        let keys = state.report.result(0).unwrap().outcome.missing_context_values.clone();
+        for key in &keys {
+            state = state.reduce(Action::AddMissing(0, key.clone()));
+        }
+        let got: Vec<_> = state.doc.requests[0].context.iter().map(|c| (c.key.as_str(), c.kind, c.values.join("|"))).collect();
+        for want in [
+            ("aws:SourceIp", ValueKind::Ip, "203.0.113.0/24".to_string()),
+            ("s3:max-keys", ValueKind::Number, "10".into()),
+            ("aws:SecureTransport", ValueKind::Bool, "true".into()),
+            ("aws:TagKeys", ValueKind::List, "a".into()),
+            ("aws:CurrentTime", ValueKind::Date, "2020-01-01T00:00:00Z".into()),
+        ] {
+            assert!(got.contains(&(want.0, want.1, want.2.clone())), "{want:?} in {got:?}");
+        }
+    }
+
+    #[test]
+    fn policies_are_added_removed_renamed_and_kept_in_file_order() {
+        let state = State::default()
+            .reduce(Action::AddPolicy(PolicyKind::Scp(1)))
+            .reduce(Action::AddPolicy(PolicyKind::Resource))
+            .reduce(Action::AddPolicy(PolicyKind::Resource))
+            .reduce(Action::RenamePolicy(0, "Renamed".into()));
+        let kinds: Vec<_> = state.doc.policies.iter().map(|p| p.kind).collect();
+        assert_eq!(kinds, [PolicyKind::Identity, PolicyKind::Resource, PolicyKind::Scp(1)], "one resource policy at most");
+        assert_eq!(state.doc.scp_levels, 1);
+        assert_eq!(state.doc.policies[0].name, "Renamed");
+        assert!(state.report.scenario.results[0].outcome.policies.iter().any(|p| p.name == "Renamed"));
+        // The written file reads back as the same parts.
+        assert_eq!(document::from_scenario_text(&state.scenario_text()).unwrap(), state.doc);
+        let state = state.reduce(Action::SetPolicyLevel(2, 2));
+        assert_eq!(state.doc.policies[2].kind, PolicyKind::Scp(2));
+        assert_eq!(state.doc.scp_levels, 2);
+        let state = state.reduce(Action::RemovePolicy(2));
+        assert_eq!(state.doc.scp_levels, 0, "no empty level is left behind");
+    }
+
+    #[test]
+    fn context_rows_by_group_and_type() {
+        let state = State::default()
+            .reduce(Action::AddContext(0, "aws:ResourceTag/"))
+            .reduce(Action::SetContextKey(0, 0, "aws:ResourceTag/Status".into()))
+            .reduce(Action::SetContextValue(0, 0, "OK".into()))
+            .reduce(Action::AddContext(0, ""))
+            .reduce(Action::SetContextKey(0, 1, "aws:TagKeys".into()))
+            .reduce(Action::SetContextKind(0, 1, ValueKind::List))
+            .reduce(Action::SetContextValue(0, 1, "a, b".into()));
+        let ctx = &state.doc.requests[0].context;
+        assert_eq!(ctx[0], ContextEntry::new("aws:ResourceTag/Status", ValueKind::String, "OK"));
+        assert_eq!(ctx[1].values, ["a", "b"]);
+        assert!(state.scenario_text().contains("\"aws:TagKeys\": [\"a\", \"b\"]"), "{}", state.scenario_text());
+        let state = state.reduce(Action::SetContextKind(0, 1, ValueKind::String));
+        assert_eq!(state.doc.requests[0].context[1].values, ["a, b"]);
+        let state = state.reduce(Action::RemoveContext(0, 0));
+        assert_eq!(state.doc.requests[0].context.len(), 1);
+    }
+
+    #[test]
+    fn requests_are_added_removed_and_carry_expectations() {
+        let state = State::default().reduce(Action::AddRequest);
+        assert_eq!(state.doc.requests.len(), 3);
+        assert_eq!(state.doc.requests[2].action, "s3:GetObject");
+        assert_eq!(state.doc.requests[2].expect, "");
+        let state = state.reduce(Action::SetRequest(2, RequestField::Expect, "explicitDeny".into()));
+        let result = state.report.result(2).unwrap();
+        assert_eq!(result.passed(), Some(false));
+        let state = state.reduce(Action::ToggleTrace(2)).reduce(Action::SelectRequest(2)).reduce(Action::RemoveRequest(2));
+        assert_eq!(state.doc.requests.len(), 2);
+        assert!(state.open_traces.is_empty());
+        assert_eq!(state.selected, 1);
+    }
+
+    #[test]
+    fn the_file_tab_edits_the_whole_scenario() {
+        let state = State::default().reduce(Action::ShowTab(Tab::File));
+        let broken = state.reduce(Action::EditFile("{\"scenario\": 1,".into()));
+        assert!(broken.parts_locked());
+        assert!(broken.shown_report().has_errors());
+        // Part edits are refused while they would overwrite the broken text.
+        let same = broken.reduce(Action::RenamePolicy(0, "x".into()));
+        assert_eq!(same.scenario_text(), "{\"scenario\": 1,");
+        let fixed = broken.reduce(Action::EditFile(EXAMPLE.replace("ReadCode\"", "Renamed\"")));
+        assert!(!fixed.parts_locked());
+        assert_eq!(fixed.doc.policies[0].name, "Renamed");
+        assert_eq!(fixed.scenario_text(), EXAMPLE.replace("ReadCode\"", "Renamed\""));
+        let discarded = broken.reduce(Action::DiscardFile);
+        assert_eq!(discarded.tab, Tab::Parts);
+        assert_eq!(discarded.scenario_text(), State::default().report.text);
+    }
+
+    #[test]
+    fn opening_keeps_a_way_back() {
+        let edited = State::default().reduce(Action::RenamePolicy(0, "MyWork".into()));
+        let opened = edited.reduce(Action::OpenExample("s3-read-scoped"));
+        assert_ne!(opened.doc.name, edited.doc.name);
+        assert!(opened.banner.as_ref().is_some_and(|b| b.offer_restore));
+        let back = opened.reduce(Action::RestorePrevious);
+        assert_eq!(back.doc.policies[0].name, "MyWork");
+        assert_eq!(back.scenario_text(), edited.scenario_text());
+    }
+
+    #[test]
+    fn links_open_and_bad_links_lose_nothing() {
+        let other = include_str!("../../examples/s3-read-scoped.json");
+        let link = format!("http://127.0.0.1:8080/#{}", share::encode(other));
+        let edited = State::default().reduce(Action::RenamePolicy(0, "MyWork".into()));
+        let opened = edited.reduce(Action::OpenLink(link.clone()));
+        assert_eq!(opened.scenario_text(), other);
+        assert_eq!(opened.previous.as_deref(), Some(edited.scenario_text().as_str()));
+        for bad in [format!("#{}", &share::encode(other)[..40]), "#s=9.AAAA".into(), "#s=1.@@".into()] {
+            let failed = edited.reduce(Action::OpenLink(bad.clone()));
+            assert_eq!(failed.scenario_text(), edited.scenario_text(), "{bad}");
+            let banner = failed.banner.unwrap();
+            assert_eq!(banner.tone, Tone::Error);
+            assert!(banner.message.starts_with("the share link could not be opened"), "{}", banner.message);
+        }
+    }
+
+    #[test]
+    fn start_restores_saved_work_then_opens_the_link_over_it() {
+        let edited = State::default().reduce(Action::RenamePolicy(0, "MyWork".into()));
+        let saved = edited.persisted().to_json();
+        let restored = State::start(Some(&saved), None);
+        assert_eq!(restored.scenario_text(), edited.scenario_text());
+        let other = include_str!("../../examples/s3-read-scoped.json");
+        let fragment = format!("#{}", share::encode(other));
+        let linked = State::start(Some(&saved), Some(&fragment));
+        assert_eq!(linked.scenario_text(), other);
+        assert_eq!(linked.reduce(Action::RestorePrevious).scenario_text(), edited.scenario_text());
+        let corrupt = State::start(Some(&saved), Some("#s=1.AAAA"));
+        assert_eq!(corrupt.scenario_text(), edited.scenario_text());
+        assert!(corrupt.banner.is_some());
+        assert_eq!(State::start(None, None).scenario_text(), EXAMPLE);
+        assert_eq!(State::start(Some("garbage"), None).scenario_text(), EXAMPLE);
+    }
+
+    #[test]
+    fn broken_saved_work_comes_back_in_the_file_tab() {
+        let broken = State::default().reduce(Action::ShowTab(Tab::File)).reduce(Action::EditFile("{\"scenario\": 1, \"na".into()));
+        let restored = State::start(Some(&broken.persisted().to_json()), None);
+        assert_eq!(restored.tab, Tab::File);
+        assert_eq!(restored.scenario_text(), "{\"scenario\": 1, \"na");
+    }
+
+    #[test]
+    fn every_example_opens_by_part_without_diagnostics_and_meets_its_expectations() {
+        for example in examples::ALL {
+            let state = State::default().reduce(Action::OpenExample(example.id));
+            assert!(state.file.as_ref().is_none_or(|f| f.readable), "{}", example.id);
+            assert_eq!(state.report.error_count(), 0, "{}: {:?}", example.id, state.report.diagnostics);
+            for i in 0..state.doc.requests.len() {
+                assert_eq!(state.report.result(i).and_then(|r| r.passed()), Some(true), "{} request {i}", example.id);
+            }
+        }
+    }
+
+    #[test]
+    fn format_pretty_prints_a_policy() {
+        let state = State::default().reduce(Action::EditPolicy(0, "{\"Version\":\"2012-10-17\",\"Statement\":[]}".into()));
+        let state = state.reduce(Action::FormatPolicy(0));
+        assert_eq!(state.doc.policies[0].text, "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": []\n}\n");
+    }
+}
