@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
-import { launch, repo } from './browser.mjs';
+import { launch, repo, showFile } from './browser.mjs';
 
 const example = await readFile(path.join(repo, 'examples', 'task-role-tags.json'), 'utf8');
 const corpusDir = path.join(repo, 'tests', 'scenarios');
@@ -97,6 +97,7 @@ test('keystroke to updated trace, example scenario', async () => {
   await page.getByTestId('decision-0').waitFor();
   await page.getByTestId('trace-toggle-0').click();
   await page.getByTestId('trace-0').waitFor();
+  await showFile(page);
 
   // Two texts that differ by one edit and give different decisions and traces for the
   // first request. Each `input` event carries the whole text, as a keystroke does.
