@@ -53,6 +53,14 @@ if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
   say "chromium and chromedriver present"
 else
   say "installing Debian packages chromium and chromium-driver"
-  as_root apt-get update
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
+  # Another apt run (an unattended upgrade, a second checkout's setup) can hold the locks or
+  # race on the download cache: wait for the locks, and try again once after a failure.
+  apt_get() { as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 "$@"; }
+  apt_get update
+  if ! apt_get install -y chromium chromium-driver; then
+    say "apt-get install failed; trying once more"
+    sleep 5
+    apt_get update
+    apt_get install -y --fix-missing chromium chromium-driver
+  fi
 fi

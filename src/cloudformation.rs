@@ -363,21 +363,7 @@ impl<'a> Resolver<'a> {
         let span = self.key_span(id);
         let name = self.physical_name(id);
         let path = self.prop(id, "Path").and_then(|p| self.resolve(p)).and_then(|p| p.as_str().map(str::to_string)).unwrap_or_else(|| "/".to_string());
-        let mut role = Role {
-            key: id.to_string(),
-            name,
-            path,
-            account: self.pseudo.account.clone(),
-            partition: self.pseudo.partition.clone(),
-            tags: BTreeMap::new(),
-            unique_id: None,
-            policies: Vec::new(),
-            permissions_boundary: None,
-            not_evaluated: Vec::new(),
-            trust_policy: None,
-            policies_known: true,
-            span,
-        };
+        let mut role = Role::new(id, name, path, self.pseudo.account.clone(), self.pseudo.partition.clone(), true, span);
         if self.prop(id, "AssumeRolePolicyDocument").is_some() {
             role.trust_policy = self.policy_property(id, "AssumeRolePolicyDocument", &format!("{id} trust policy"), PolicyType::Resource);
         }

@@ -6,6 +6,7 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html>
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -49,12 +50,33 @@ pub struct Context {
 /// key stands for any text.
 const MULTIVALUED_KEYS: &str = include_str!("multivalued_keys.txt");
 
+/// The documented multivalued keys: the exact names sorted for binary search, and the
+/// prefixes of the few names with a `${...}` part. Built once.
+struct KnownMultivalued {
+    exact: Vec<&'static str>,
+    prefixes: Vec<&'static str>,
+}
+
+fn known_multivalued() -> &'static KnownMultivalued {
+    static KNOWN: OnceLock<KnownMultivalued> = OnceLock::new();
+    KNOWN.get_or_init(|| {
+        let mut known = KnownMultivalued { exact: Vec::new(), prefixes: Vec::new() };
+        for line in MULTIVALUED_KEYS.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            match line.split_once("${") {
+                Some((prefix, _)) => known.prefixes.push(prefix),
+                None => known.exact.push(line),
+            }
+        }
+        known.exact.sort_unstable();
+        known
+    })
+}
+
 pub fn is_known_multivalued(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
-    MULTIVALUED_KEYS.lines().filter(|l| !l.starts_with('#')).any(|known| match known.split_once("${") {
-        Some((prefix, _)) => key.starts_with(prefix) && key.len() > prefix.len(),
-        None => known == key,
-    })
+    let known = known_multivalued();
+    known.exact.binary_search(&key.as_str()).is_ok()
+        || known.prefixes.iter().any(|prefix| key.starts_with(prefix) && key.len() > prefix.len())
 }
 
 impl Context {
@@ -109,6 +131,17 @@ mod tests {
         assert_eq!(ctx.single("AWS:principaltag/team").as_deref(), Some("red"));
         assert!(!ctx.insert_derived("aws:principaltag/TEAM", vec!["blue".into()], Source::Principal));
         assert_eq!(ctx.single("aws:PrincipalTag/Team").as_deref(), Some("red"));
+    }
+
+    #[test]
+    fn every_documented_multivalued_key_is_known() {
+        for line in MULTIVALUED_KEYS.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            let key = line.replace("${metadatakey}", "Color").replace("${querystringkey}", "q");
+            let key = key.split("${").next().unwrap().to_string() + if key.contains("${") { "x" } else { "" };
+            assert!(is_known_multivalued(&key.to_ascii_uppercase()), "{line}");
+        }
+        assert!(!is_known_multivalued("aws:PrincipalTag/Team"));
+        assert!(!is_known_multivalued("events:metadata/"), "a template needs some text in its place");
     }
 
     #[test]

@@ -50,25 +50,31 @@ pub struct RoleSummary {
 }
 
 impl Role {
-    /// A role known only by its ARN.
-    pub fn from_arn(key: &str, arn: &str, span: Span) -> Option<Role> {
-        let p = Principal::parse(arn).ok()?;
-        let Kind::RoleSession { role, path, session: None } = p.kind else { return None };
-        Some(Role {
+    /// A role with no tags and no policies yet; `policies_known` says whether its policies
+    /// will be filled in (a template defines it) or stay unknown (only its ARN is named).
+    pub fn new(key: &str, name: String, path: String, account: String, partition: String, policies_known: bool, span: Span) -> Role {
+        Role {
             key: key.to_string(),
-            name: role,
-            path: path.unwrap_or_else(|| "/".to_string()),
-            account: p.account,
-            partition: p.partition,
+            name,
+            path,
+            account,
+            partition,
             tags: BTreeMap::new(),
             unique_id: None,
             policies: Vec::new(),
             permissions_boundary: None,
             not_evaluated: Vec::new(),
             trust_policy: None,
-            policies_known: false,
+            policies_known,
             span,
-        })
+        }
+    }
+
+    /// A role known only by its ARN.
+    pub fn from_arn(key: &str, arn: &str, span: Span) -> Option<Role> {
+        let p = Principal::parse(arn).ok()?;
+        let Kind::RoleSession { role, path, session: None } = p.kind else { return None };
+        Some(Role::new(key, role, path.unwrap_or_else(|| "/".to_string()), p.account, p.partition, false, span))
     }
 
     pub fn arn(&self) -> String {
