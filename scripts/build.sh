@@ -10,8 +10,16 @@ target_dir=$(cargo metadata --no-deps --format-version 1 \
   | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).target_directory))')
 wasm="$target_dir/wasm32-unknown-unknown/wasm-release/iamplay_www.wasm"
 
-echo "build: cargo build --profile wasm-release --target wasm32-unknown-unknown -p iamplay-www"
-cargo build --profile wasm-release --target wasm32-unknown-unknown -p iamplay-www
+# Size: the standard library is rebuilt with the app's size profile, and panics abort at
+# once (no message formatting, no file and line strings): about 23 KB less gzipped wasm.
+# A panic is a bug in any case (the core never panics on input); the page stops either way.
+# `-Zfmt-debug=none` empties `{:?}` output, so user-visible text never uses `Debug`.
+# These flags are unstable: RUSTC_BOOTSTRAP=1 allows them on the stable toolchain.
+echo "build: cargo build --profile wasm-release --target wasm32-unknown-unknown -p iamplay-www -Zbuild-std"
+RUSTC_BOOTSTRAP=1 \
+RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
+  cargo build --profile wasm-release --target wasm32-unknown-unknown -p iamplay-www \
+    -Zbuild-std=std,panic_abort
 
 rm -rf dist
 mkdir -p dist/pkg

@@ -20,6 +20,14 @@ else
   rustup target add wasm32-unknown-unknown
 fi
 
+# 1b. The standard library's source: the page's wasm rebuilds std for size (scripts/build.sh).
+if rustup component list --installed | grep -q '^rust-src'; then
+  say "rust-src component present"
+else
+  say "adding the rust-src component"
+  rustup component add rust-src
+fi
+
 # 2. The wasm-bindgen CLI must be exactly the version of the wasm-bindgen crate in Cargo.lock.
 if [ ! -f Cargo.lock ]; then
   say "no Cargo.lock yet: generating it"

@@ -159,7 +159,7 @@ pub fn quoted_list(values: &[String]) -> String {
     }
     values
         .iter()
-        .map(|v| format!("{v:?}"))
+        .map(|v| iamplay::document::json_string(v))
         .collect::<Vec<_>>()
         .join(", ")
 }
