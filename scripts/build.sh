@@ -21,8 +21,16 @@ RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zf
   cargo build --profile wasm-release --target wasm32-unknown-unknown -p iamplay-www \
     -Zbuild-std=std,panic_abort
 
+# The YAML reader, a second module the page loads on demand (www/src/yaml_bridge.rs).
+yaml_wasm="$target_dir/wasm32-unknown-unknown/wasm-release/iamplay_yaml_reader.wasm"
+echo "build: the same for -p iamplay-yaml-reader"
+RUSTC_BOOTSTRAP=1 \
+RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
+  cargo build --profile wasm-release --target wasm32-unknown-unknown -p iamplay-yaml-reader \
+    -Zbuild-std=std,panic_abort
+
 rm -rf dist
-mkdir -p dist/pkg
+mkdir -p dist/pkg dist/yaml
 
 echo "build: wasm-bindgen --target web --no-typescript"
 wasm-bindgen --target web --no-typescript --out-dir dist/pkg "$wasm"
@@ -32,8 +40,16 @@ echo "build: wasm-opt -Oz"
 node_modules/.bin/wasm-opt -Oz \
   dist/pkg/iamplay_www_bg.wasm -o dist/pkg/iamplay_www_bg.wasm
 
+echo "build: wasm-bindgen and wasm-opt -Oz for the YAML reader"
+wasm-bindgen --target web --no-typescript --out-dir dist/yaml "$yaml_wasm"
+node_modules/.bin/wasm-opt -Oz \
+  dist/yaml/iamplay_yaml_reader_bg.wasm -o dist/yaml/iamplay_yaml_reader_bg.wasm
+
 cp index.html www/style.css www/boot.js dist/
 
 raw=$(wc -c < dist/pkg/iamplay_www_bg.wasm)
 gz=$(gzip -9 -c dist/pkg/iamplay_www_bg.wasm | wc -c)
 echo "build: dist/pkg/iamplay_www_bg.wasm: ${raw} bytes raw, ${gz} bytes gzip -9"
+yaml_raw=$(wc -c < dist/yaml/iamplay_yaml_reader_bg.wasm)
+yaml_gz=$(gzip -9 -c dist/yaml/iamplay_yaml_reader_bg.wasm | wc -c)
+echo "build: dist/yaml/iamplay_yaml_reader_bg.wasm (loaded on demand): ${yaml_raw} bytes raw, ${yaml_gz} bytes gzip -9"

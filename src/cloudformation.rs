@@ -882,7 +882,7 @@ impl<'a> Resolver<'a> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use super::*;
     use crate::yaml;

@@ -22,6 +22,10 @@ pub mod scenario;
 pub mod share;
 pub mod suggest;
 pub mod trace;
+pub mod tree_transfer;
 pub mod variables;
 pub mod wildcard;
+/// The YAML reader itself (feature `yaml`); [`yaml_reader`] is the way in.
+#[cfg(feature = "yaml")]
 pub mod yaml;
+pub mod yaml_reader;

@@ -26,7 +26,7 @@ use crate::principal::Principal;
 use crate::role::Role;
 use crate::suggest;
 use crate::trace::{Decision, Outcome, PolicyType};
-use crate::yaml;
+use crate::yaml_reader;
 
 /// The highest scenario format version this build reads.
 pub const FORMAT_VERSION: u64 = 1;
@@ -118,7 +118,7 @@ pub fn read_document(text: &str) -> Parsed {
     if start.starts_with('{') || start.starts_with('[') || start.is_empty() {
         json::parse(text)
     } else {
-        yaml::parse(text)
+        yaml_reader::read(text)
     }
 }
 

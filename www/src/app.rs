@@ -19,6 +19,7 @@ use yew::prelude::*;
 
 use crate::editor::CodeEditor;
 use crate::effects;
+use crate::yaml_bridge;
 use crate::examples;
 use crate::present::{
     code_spans, decision_class, decision_label, expectation, match_summary, quoted_list, request_title, request_values, statement_name, status_line, truth,
@@ -65,6 +66,24 @@ pub fn app() -> Html {
             move || {
                 if let Some(w) = window {
                     let _ = w.remove_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
+    // Once: the YAML reader starts loading after the first render, and its arrival (or
+    // failure) evaluates again whatever read as "loading".
+    {
+        let d = d.clone();
+        use_effect_with((), move |_| {
+            let listener = Closure::<dyn Fn()>::new(move || d.dispatch(Action::Reevaluate));
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback(yaml_bridge::READY_EVENT, listener.as_ref().unchecked_ref());
+            }
+            yaml_bridge::preload();
+            move || {
+                if let Some(w) = window {
+                    let _ = w.remove_event_listener_with_callback(yaml_bridge::READY_EVENT, listener.as_ref().unchecked_ref());
                 }
             }
         });

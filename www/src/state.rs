@@ -146,6 +146,9 @@ pub enum Action {
     /// Open a share link (the page's fragment, or one pasted).
     OpenLink(String),
     RestorePrevious,
+    /// Evaluate the same texts again: a reader the answer depends on (the YAML reader,
+    /// loaded on demand) has become available.
+    Reevaluate,
     DismissBanner,
     /// A share link was made for the current scenario (`origin + path + #s=...`).
     Shared(String),
@@ -281,6 +284,12 @@ impl State {
                     })
                 }
             },
+            Action::Reevaluate => {
+                self.report = Rc::new(document::evaluate(&self.doc));
+                if let Some(draft) = &mut self.file {
+                    draft.report = Rc::new(evaluate_text(&draft.text));
+                }
+            }
             Action::RestorePrevious => {
                 if let Some(previous) = self.previous.take() {
                     let current = self.scenario_text();
