@@ -21,7 +21,7 @@ wasm-bindgen --target web --no-typescript --out-dir dist/pkg "$wasm"
 
 # The npm binaryen's wasm-opt, never a system one: Debian's is too old for this output.
 echo "build: wasm-opt -Oz"
-node_modules/.bin/wasm-opt -Oz \
+node_modules/.bin/wasm-opt -Oz --converge \
   dist/pkg/iamplay_www_bg.wasm -o dist/pkg/iamplay_www_bg.wasm
 
 cp index.html www/style.css www/boot.js dist/
