@@ -70,8 +70,17 @@ pub fn app() -> Html {
             }
         });
     }
-    // Autosave: every change of what would be lost.
-    use_effect_with(state.persisted(), effects::save);
+    // Autosave: every change of what would be lost, written at once (never on unload). A
+    // refusal is shown until a later save succeeds.
+    {
+        let (d, unsaved) = (d.clone(), state.unsaved);
+        use_effect_with(state.persisted(), move |p| {
+            let saved = effects::save(p);
+            if saved == unsaved {
+                d.dispatch(Action::SaveResult(saved));
+            }
+        });
+    }
 
     let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
     let ondrop = {
@@ -212,9 +221,16 @@ fn file_name(name: &str) -> String {
 }
 
 fn view_banner(state: &State, d: &Dispatch) -> Html {
-    let Some(banner) = &state.banner else { return Html::default() };
+    let unsaved = state.unsaved.then(|| html! {
+        <div class="banner error" role="alert" data-testid="unsaved">
+            <p>{ "Your work is not being saved: the browser's local storage is full or unavailable." }<span class="help">{ " \u{2014} export the scenario to a file to keep it" }</span></p>
+        </div>
+    });
+    let Some(banner) = &state.banner else { return html! { <>{ unsaved }</> } };
     let error = banner.tone == Tone::Error;
     html! {
+        <>
+        { unsaved }
         <div class={classes!("banner", if error { "error" } else { "info" })} role={if error { "alert" } else { "status" }} data-testid="banner">
             <p>
                 <span class="banner-message">{ rich(&banner.message) }</span>
@@ -227,6 +243,7 @@ fn view_banner(state: &State, d: &Dispatch) -> Html {
             }
             <button type="button" class="secondary" aria-label="Dismiss this message" data-testid="banner-dismiss" onclick={on_click(d, Action::DismissBanner)}>{ "Dismiss" }</button>
         </div>
+        </>
     }
 }
 

@@ -71,6 +71,9 @@ pub struct State {
     /// The last share link made, shown so that it can be copied by hand too.
     pub share_link: Option<String>,
     pub gallery_open: bool,
+    /// The last autosave failed (local storage full or unavailable): the page says so until
+    /// a save succeeds.
+    pub unsaved: bool,
 }
 
 /// Where a whole scenario came from when it replaces the current one.
@@ -159,6 +162,8 @@ pub enum Action {
     Shared(String),
     /// A file could not be read, the clipboard refused, ...
     Failed(String, Option<String>),
+    /// The autosave's outcome: `false` when local storage refused the work.
+    SaveResult(bool),
 }
 
 impl State {
@@ -183,6 +188,7 @@ impl State {
             previous: None,
             share_link: None,
             gallery_open: false,
+            unsaved: false,
         }
     }
 
@@ -309,6 +315,7 @@ impl State {
             }
             Action::Failed(message, help) => self.banner = Some(Banner { tone: Tone::Error, message, help, offer_restore: false }),
             Action::UseChecklistLine(i) => self.use_checklist_line(i),
+            Action::SaveResult(saved) => self.unsaved = !saved,
             edit => {
                 if self.parts_locked() {
                     return;
@@ -944,6 +951,15 @@ mod tests {
         let removed = broken.reduce(Action::SetTaskDefinition(String::new())).reduce(Action::SetRequest(0, RequestField::As, String::new()));
         assert!(!removed.scenario_text().contains("task_definition"));
         assert!(removed.report.scenario.checklist.is_empty());
+    }
+
+    #[test]
+    fn a_refused_save_is_remembered_until_one_succeeds() {
+        let state = State::default().reduce(Action::SaveResult(false));
+        assert!(state.unsaved);
+        let edited = state.reduce(Action::RenamePolicy(0, "x".into()));
+        assert!(edited.unsaved, "an edit alone does not say the work is saved");
+        assert!(!edited.reduce(Action::SaveResult(true)).unsaved);
     }
 
     #[test]
