@@ -37,7 +37,7 @@ wasm-bindgen --target web --no-typescript --out-dir dist/pkg "$wasm"
 
 # The npm binaryen's wasm-opt, never a system one: Debian's is too old for this output.
 echo "build: wasm-opt -Oz"
-node_modules/.bin/wasm-opt -Oz \
+node_modules/.bin/wasm-opt -Oz --converge \
   dist/pkg/iamplay_www_bg.wasm -o dist/pkg/iamplay_www_bg.wasm
 
 echo "build: wasm-bindgen and wasm-opt -Oz for the YAML reader"

@@ -614,7 +614,13 @@ pub fn checklist(td: &TaskDefinition, requirements: Vec<Requirement>, roles: &Ro
 }
 
 fn line(td: &TaskDefinition, r: Requirement, roles: &Roles<'_>, shared: &Policies, bucket_policies: &[(String, Policy)], options: Options) -> ChecklistLine {
-    let mut request = json!({"name": r.why, "as": r.who.as_str(), "action": r.action, "resource": r.resource});
+    // The trust lines are ECS itself assuming the role: their caller is the service principal,
+    // and the role's trust policy is the resource policy (the scenario reader finds it).
+    let caller = match r.who {
+        Who::ExecutionRoleTrust | Who::TaskRoleTrust => "ecs-tasks.amazonaws.com",
+        who => who.as_str(),
+    };
+    let mut request = json!({"name": r.why, "as": caller, "action": r.action, "resource": r.resource});
     if !r.context.is_empty() {
         request["context"] = json!(r.context);
     }

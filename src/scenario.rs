@@ -145,8 +145,27 @@ struct Loaded {
     deployment: Deployment,
     env: Environment,
     /// Maps spans of an embedded text (a `task_definition` string) into the scenario.
-    shift: Option<usize>,
+    embedded: Embedded,
     whole: Span,
+}
+
+/// Where the task definition's spans are: in the scenario text itself, in a string of it
+/// (mapped through its escapes), or nowhere exact (then the whole field is pointed at).
+#[derive(Clone)]
+enum Embedded {
+    No,
+    String(json::StringMap),
+    Whole,
+}
+
+impl Embedded {
+    fn map(&self, span: Span, whole: Span) -> Span {
+        match self {
+            Embedded::No => span,
+            Embedded::String(m) => m.span(span),
+            Embedded::Whole => whole,
+        }
+    }
 }
 
 /// Reads a scenario and evaluates each of its requests.
@@ -311,28 +330,24 @@ impl Reader<'_> {
 
     /// Reads `task_definition` (an object, or text holding JSON or YAML) in any form.
     fn load_task_definition(&mut self, td: &Json) {
-        let (doc, shift, whole) = match &td.value {
+        let (doc, embedded, whole) = match &td.value {
             Value::String(s) => {
                 let parsed = read_document(s);
-                let shift = json::raw_string_offset(self.text, td.span);
+                let embedded = json::StringMap::new(self.text, td.span, s).map_or(Embedded::Whole, Embedded::String);
                 for mut d in parsed.errors {
-                    d.span = shift.map_or(td.span, |o| d.span.shifted(o));
+                    d.span = embedded.map(d.span, td.span);
                     self.diagnostics.push(d);
                 }
                 let Some(doc) = parsed.json else { return };
-                (doc, Some(shift.unwrap_or(usize::MAX)), td.span)
+                (doc, embedded, td.span)
             }
-            Value::Object(_) => (td.clone(), None, td.span),
+            Value::Object(_) => (td.clone(), Embedded::No, td.span),
             _ => {
                 self.error(td.span, format!("`task_definition` must be an object or a text holding one, found {}", td.kind()), Some("paste the output of `aws ecs describe-task-definition`, or a CloudFormation template"));
                 return;
             }
         };
-        let map = |span: Span| match shift {
-            None => span,
-            Some(usize::MAX) => whole,
-            Some(o) => span.shifted(o),
-        };
+        let map = |span: Span| embedded.map(span, whole);
         let given_account = self.settings.account.clone();
         let given_region = self.settings.region.clone();
         let mut pseudo = Pseudo::default();
@@ -383,7 +398,7 @@ impl Reader<'_> {
             d.span = map(d.span);
             self.diagnostics.push(d);
         }
-        if shift.is_some() {
+        if !matches!(embedded, Embedded::No) {
             for role in &mut deployment.roles {
                 role.span = map(role.span);
                 for p in role.policies.iter_mut().chain(role.permissions_boundary.iter_mut()).chain(role.trust_policy.iter_mut()) {
@@ -395,7 +410,7 @@ impl Reader<'_> {
             }
         }
         self.roles.extend(deployment.roles.iter().cloned());
-        self.loaded = Some(Loaded { deployment, env: Environment::from_pseudo(&pseudo), shift, whole });
+        self.loaded = Some(Loaded { deployment, env: Environment::from_pseudo(&pseudo), embedded, whole });
     }
 
     /// `roles`: name → role, with its policies, tags, boundary and trust policy.
@@ -511,7 +526,7 @@ impl Reader<'_> {
         let Some(loaded) = &self.loaded else { return };
         let Some(td) = loaded.deployment.task_definition.clone() else { return };
         let env = loaded.env.clone();
-        let (shift, whole) = (loaded.shift, loaded.whole);
+        let (embedded, whole) = (loaded.embedded.clone(), loaded.whole);
         let task = self.named_role("task_role");
         let execution = self.named_role("execution_role");
         let roles = ecs::Roles { task: task.as_ref().filter(|r| r.policies_known || r.trust_policy.is_some()), execution: execution.as_ref().filter(|r| r.policies_known || r.trust_policy.is_some()), instance };
@@ -527,11 +542,7 @@ impl Reader<'_> {
         }
         let mut lines = ecs::checklist(&td, requirements, &roles, policies, &bucket_policies, options);
         for l in &mut lines {
-            l.requirement.span = match shift {
-                None => l.requirement.span,
-                Some(usize::MAX) => whole,
-                Some(o) => l.requirement.span.shifted(o),
-            };
+            l.requirement.span = embedded.map(l.requirement.span, whole);
         }
         report.task = Some(summary);
         report.checklist = lines;
@@ -852,15 +863,15 @@ impl Reader<'_> {
         }
     }
 
-    /// A policy given as text inside a JSON string. Spans map back into the scenario when
-    /// the string has no escapes; otherwise they point at the whole string.
+    /// A policy given as text inside a JSON string. Spans map back into the scenario through
+    /// the string's escapes; a URL-encoded policy's point at the whole string.
     fn policy_from_string(&mut self, s: &str, span: Span, name: &str, policy_type: PolicyType) -> Policy {
         let trimmed = s.trim_start();
         let (text, mappable) = if trimmed.starts_with('{') { (s.to_string(), true) } else { (percent_decode(s), false) };
         let (parsed, diagnostics) = policy::parse_policy_text(&text, name, policy_type);
-        let offset = if mappable { json::raw_string_offset(self.text, span) } else { None };
-        let map = |inner: Span| match offset {
-            Some(o) => inner.shifted(o),
+        let strings = if mappable { json::StringMap::new(self.text, span, s) } else { None };
+        let map = |inner: Span| match &strings {
+            Some(m) => m.span(inner),
             None => span,
         };
         self.diagnostics.extend(diagnostics.into_iter().map(|mut d| {

@@ -27,10 +27,11 @@ pub fn load_stored() -> Option<String> {
     Some(raw)
 }
 
-pub fn save(persisted: &Persisted) {
-    if let Some(storage) = storage() {
-        let _ = storage.set_item(KEY, &persisted.to_json());
-    }
+/// Saves the work now, synchronously: nothing waits for an unload event, so a crashed or
+/// killed tab loses at most the change being drawn. False when local storage is
+/// unavailable (disabled, private mode) or refuses (quota exceeded).
+pub fn save(persisted: &Persisted) -> bool {
+    storage().is_some_and(|s| s.set_item(KEY, &persisted.to_json()).is_ok())
 }
 
 /// The page's fragment (`#s=1....`), when it holds a share link.

@@ -10,6 +10,7 @@ use std::rc::Rc;
 
 use iamplay::context::is_known_multivalued;
 use iamplay::document::{self, ContextEntry, DocReport, PolicyDoc, PolicyKind, RequestDoc, ScenarioDoc, ValueKind};
+use iamplay::ecs::{ChecklistLine, Who};
 use iamplay::scenario::{evaluate_text, ScenarioReport};
 use iamplay::share;
 
@@ -70,6 +71,9 @@ pub struct State {
     /// The last share link made, shown so that it can be copied by hand too.
     pub share_link: Option<String>,
     pub gallery_open: bool,
+    /// The last autosave failed (local storage full or unavailable): the page says so until
+    /// a save succeeds.
+    pub unsaved: bool,
 }
 
 /// Where a whole scenario came from when it replaces the current one.
@@ -102,6 +106,8 @@ pub enum RequestField {
     Resource,
     ResourceAccount,
     Expect,
+    /// On whose behalf the request runs (the scenario format's `as`).
+    As,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,8 +124,13 @@ pub enum Action {
     /// Pretty-print a policy's text (when it is valid JSON).
     FormatPolicy(usize),
     SetPolicyLevel(usize, usize),
-    /// Edit the raw text of a field the parts do not model (a task definition, ...).
+    /// Edit the raw text of a field the parts do not model.
     EditExtra(String, String),
+    /// The task definition pane's text changed (empty removes the task definition).
+    SetTaskDefinition(String),
+    /// Make a line of the task definition's checklist the current request: added to the
+    /// requests (or found there), selected, its trace open.
+    UseChecklistLine(usize),
     AddRequest,
     RemoveRequest(usize),
     SetRequest(usize, RequestField, String),
@@ -154,6 +165,8 @@ pub enum Action {
     Shared(String),
     /// A file could not be read, the clipboard refused, ...
     Failed(String, Option<String>),
+    /// The autosave's outcome: `false` when local storage refused the work.
+    SaveResult(bool),
 }
 
 impl State {
@@ -178,6 +191,7 @@ impl State {
             previous: None,
             share_link: None,
             gallery_open: false,
+            unsaved: false,
         }
     }
 
@@ -309,6 +323,8 @@ impl State {
                 });
             }
             Action::Failed(message, help) => self.banner = Some(Banner { tone: Tone::Error, message, help, offer_restore: false }),
+            Action::UseChecklistLine(i) => self.use_checklist_line(i),
+            Action::SaveResult(saved) => self.unsaved = !saved,
             edit => {
                 if self.parts_locked() {
                     return;
@@ -319,6 +335,26 @@ impl State {
                 }
             }
         }
+    }
+
+    fn use_checklist_line(&mut self, i: usize) {
+        let Some(line) = self.report.scenario.checklist.get(i) else { return };
+        if self.parts_locked() || self.doc.requests_are_raw() {
+            return;
+        }
+        let request = request_of_line(line);
+        let same = |r: &RequestDoc| r.action == request.action && r.resource == request.resource && r.on_behalf_of == request.on_behalf_of && r.context == request.context;
+        let at = match self.doc.requests.iter().position(same) {
+            Some(at) => at,
+            None => {
+                let mut doc = self.doc.clone();
+                doc.requests.push(request);
+                self.set_doc(doc);
+                self.doc.requests.len() - 1
+            }
+        };
+        self.selected = at;
+        self.open_traces.insert(at);
     }
 
     /// Replaces the scenario with one opened from elsewhere, keeping the current one as the
@@ -513,6 +549,10 @@ fn edit_doc(doc: &mut ScenarioDoc, action: Action, report: &DocReport) -> bool {
             Some(e) => e.raw = raw,
             None => doc.extra.push(document::Extra { key, raw }),
         },
+        Action::SetTaskDefinition(text) => {
+            doc.extra.retain(|e| e.key != "task_definition");
+            doc.task_definition = text;
+        }
         Action::AddRequest => {
             if doc.requests_are_raw() {
                 return false;
@@ -534,6 +574,7 @@ fn edit_doc(doc: &mut ScenarioDoc, action: Action, report: &DocReport) -> bool {
                 RequestField::Resource => &mut r.resource,
                 RequestField::ResourceAccount => &mut r.resource_account,
                 RequestField::Expect => &mut r.expect,
+                RequestField::As => &mut r.on_behalf_of,
             } = value;
         }
         Action::AddContext(i, prefix) => {
@@ -581,6 +622,28 @@ fn edit_doc(doc: &mut ScenarioDoc, action: Action, report: &DocReport) -> bool {
     }
     true
 }
+
+/// A checklist line as a request of the scenario: the call ECS makes, on behalf of the role
+/// that makes it (the service principal for the trust lines), with its context keys.
+pub fn request_of_line(line: &ChecklistLine) -> RequestDoc {
+    let r = &line.requirement;
+    let on_behalf_of = match r.who {
+        Who::ExecutionRoleTrust | Who::TaskRoleTrust => "ecs-tasks.amazonaws.com",
+        who => who.as_str(),
+    };
+    RequestDoc {
+        name: r.why.clone(),
+        on_behalf_of: on_behalf_of.to_string(),
+        action: r.action.clone(),
+        resource: r.resource.clone(),
+        context: r.context.iter().map(|(k, v)| ContextEntry::new(k.clone(), ValueKind::of_string(v), v.clone())).collect(),
+        ..RequestDoc::default()
+    }
+}
+
+/// The starting text of an added task definition: the smallest Fargate task that pulls a
+/// private image and sends its logs (so the checklist has lines to show).
+pub const STARTER_TASK_DEFINITION: &str = "{\n  \"family\": \"web\",\n  \"requiresCompatibilities\": [\"FARGATE\"],\n  \"taskRoleArn\": \"arn:aws:iam::111122223333:role/app-task\",\n  \"executionRoleArn\": \"arn:aws:iam::111122223333:role/ecsTaskExecutionRole\",\n  \"containerDefinitions\": [\n    {\n      \"name\": \"web\",\n      \"image\": \"111122223333.dkr.ecr.us-east-1.amazonaws.com/web:latest\",\n      \"logConfiguration\": {\n        \"logDriver\": \"awslogs\",\n        \"options\": { \"awslogs-group\": \"/ecs/web\", \"awslogs-region\": \"us-east-1\", \"awslogs-stream-prefix\": \"web\" }\n      }\n    }\n  ]\n}";
 
 fn context(doc: &mut ScenarioDoc, i: usize, j: usize) -> Option<&mut ContextEntry> {
     doc.requests.get_mut(i)?.context.get_mut(j)
@@ -850,6 +913,62 @@ mod tests {
                 assert_eq!(state.report.result(i).and_then(|r| r.passed()), Some(true), "{} request {i}", example.id);
             }
         }
+    }
+
+    const FARGATE: &str = include_str!("../../examples/ecs-fargate-template.json");
+
+    #[test]
+    fn the_task_definition_is_a_part_and_its_checklist_lines_become_requests() {
+        let state = State::new(FARGATE);
+        assert!(state.doc.task_definition.starts_with("AWSTemplateFormatVersion"), "the template is the pane's text");
+        assert_eq!(state.doc.requests[0].on_behalf_of, "task_role");
+        let checklist = &state.report.scenario.checklist;
+        assert_eq!(checklist.len(), 10);
+        // Every line, made a request, is evaluated to the line's own decision.
+        let mut s = state.clone();
+        for (i, line) in checklist.iter().enumerate() {
+            s = s.reduce(Action::UseChecklistLine(i));
+            let at = s.selected;
+            assert_eq!(s.doc.requests[at].action, line.requirement.action);
+            assert!(s.is_trace_open(at));
+            let result = s.report.result(at).unwrap_or_else(|| panic!("line {i}: {:?}", s.report.diagnostics));
+            assert_eq!(Some(result.outcome.decision), line.decision, "line {i}: {}", line.requirement.action);
+        }
+        assert_eq!(s.report.error_count(), 0, "{:?}", s.report.diagnostics);
+        // The secret line is already a request of the example: it is selected, not added twice.
+        let secret = checklist.iter().position(|l| l.requirement.action == "secretsmanager:GetSecretValue").unwrap();
+        let again = state.reduce(Action::UseChecklistLine(secret));
+        assert_eq!(again.doc.requests.len(), 3);
+        assert_eq!(again.selected, 1);
+        // The written scenario reads back with the same parts.
+        assert_eq!(document::from_scenario_text(&s.scenario_text()).unwrap(), s.doc);
+    }
+
+    #[test]
+    fn the_task_definition_pane_edits_and_removes() {
+        let state = State::default().reduce(Action::SetTaskDefinition(STARTER_TASK_DEFINITION.into()));
+        assert!(state.scenario_text().contains("\"task_definition\": {\n    \"family\": \"web\""), "{}", state.scenario_text());
+        let task = state.report.scenario.task.as_ref().expect("understood");
+        assert_eq!(task.launch_type, "FARGATE");
+        assert!(!state.report.scenario.checklist.is_empty());
+        let state = state.reduce(Action::SetRequest(0, RequestField::As, "execution_role".into()));
+        assert!(state.scenario_text().contains("\"as\": \"execution_role\""));
+        // Half-typed YAML keeps the scenario usable and says where the problem is.
+        let broken = state.reduce(Action::SetTaskDefinition("Resources:\n  Task: [\n".into()));
+        assert!(broken.report.diagnostics_of(document::Part::TaskDefinition).any(|d| d.is_error()));
+        assert_eq!(broken.doc.requests.len(), 2);
+        let removed = broken.reduce(Action::SetTaskDefinition(String::new())).reduce(Action::SetRequest(0, RequestField::As, String::new()));
+        assert!(!removed.scenario_text().contains("task_definition"));
+        assert!(removed.report.scenario.checklist.is_empty());
+    }
+
+    #[test]
+    fn a_refused_save_is_remembered_until_one_succeeds() {
+        let state = State::default().reduce(Action::SaveResult(false));
+        assert!(state.unsaved);
+        let edited = state.reduce(Action::RenamePolicy(0, "x".into()));
+        assert!(edited.unsaved, "an edit alone does not say the work is saved");
+        assert!(!edited.reduce(Action::SaveResult(true)).unsaved);
     }
 
     #[test]
