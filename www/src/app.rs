@@ -172,9 +172,12 @@ fn view_header(state: &State, d: &Dispatch) -> Html {
         let d = d.clone();
         let text = state.scenario_text();
         Callback::from(move |_: MouseEvent| {
-            let link = effects::share_url(&text);
-            let d = d.clone();
+            let (d, text) = (d.clone(), text.clone());
             wasm_bindgen_futures::spawn_local(async move {
+                let link = match effects::share_url(&text).await {
+                    Ok(link) => link,
+                    Err(why) => return d.dispatch(Action::Failed(format!("the link could not be made: {why}"), None)),
+                };
                 // The link is shown either way, so it can be copied by hand if the
                 // browser refuses the clipboard.
                 let copied = effects::copy(link.clone()).await;

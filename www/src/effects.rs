@@ -51,11 +51,19 @@ pub fn clear_fragment() {
     }
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/compress.js")]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    async fn deflate_raw(text: &str) -> Result<JsValue, JsValue>;
+}
+
 /// The share link for a scenario: this page with the scenario in the fragment.
-pub fn share_url(scenario: &str) -> String {
+pub async fn share_url(scenario: &str) -> Result<String, String> {
+    let deflated = deflate_raw(scenario).await.map_err(|e| e.as_string().unwrap_or_else(|| "the browser could not compress it".into()))?;
+    let deflated = js_sys::Uint8Array::new(&deflated).to_vec();
     let location = web_sys::window().map(|w| w.location());
     let base = location.map(|l| format!("{}{}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default())).unwrap_or_default();
-    format!("{base}#{}", share::encode(scenario))
+    Ok(format!("{base}#{}", share::fragment_from_deflated(&deflated)))
 }
 
 /// Copies text to the clipboard; `Err` with a reason when the browser refuses.
