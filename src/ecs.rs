@@ -8,13 +8,12 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use serde_json::json;
 
 use crate::cloudformation::{self, Pseudo};
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::evaluation::{self, Options, Policies, Request};
-use crate::json::{Json, Value};
+use crate::json::{Json, JsonText, Value};
 use crate::policy::{Item, Policy};
 use crate::principal::Principal;
 use crate::role::{Role, RoleSummary};
@@ -569,7 +568,7 @@ pub enum Status {
 pub struct Fix {
     /// "an identity policy of role `R`", "the trust policy of role `R`", ...
     pub place: String,
-    pub statement: serde_json::Value,
+    pub statement: JsonText,
 }
 
 /// One line of the checklist.
@@ -587,7 +586,7 @@ pub struct ChecklistLine {
     /// Advice that does not change the status (trust-policy conditions, ...).
     pub advice: Vec<String>,
     /// The line as a scenario request, for the page's "make this the current request".
-    pub request: serde_json::Value,
+    pub request: JsonText,
     #[serde(skip)]
     pub outcome: Option<Outcome>,
 }
@@ -620,10 +619,11 @@ fn line(td: &TaskDefinition, r: Requirement, roles: &Roles<'_>, shared: &Policie
         Who::ExecutionRoleTrust | Who::TaskRoleTrust => "ecs-tasks.amazonaws.com",
         who => who.as_str(),
     };
-    let mut request = json!({"name": r.why, "as": caller, "action": r.action, "resource": r.resource});
+    let mut members = vec![("name", JsonText::string(&r.why)), ("as", JsonText::string(caller)), ("action", JsonText::string(&r.action)), ("resource", JsonText::string(&r.resource))];
     if !r.context.is_empty() {
-        request["context"] = json!(r.context);
+        members.push(("context", JsonText::object(r.context.iter().map(|(k, v)| (k, JsonText::string(v)))).0));
     }
+    let request = JsonText::object(members);
     let mut out = ChecklistLine { requirement: r, status: Status::NotEvaluated, principal: String::new(), decision: None, explanation: String::new(), fix: None, advice: Vec::new(), request, outcome: None };
     let r = &out.requirement;
     let is_trust = matches!(r.who, Who::TaskRoleTrust | Who::ExecutionRoleTrust);
@@ -641,7 +641,7 @@ fn line(td: &TaskDefinition, r: Requirement, roles: &Roles<'_>, shared: &Policie
                 } else {
                     "the task definition has no `executionRoleArn`: secrets and private registry credentials are always fetched with the execution role".to_string()
                 };
-                out.fix = Some(Fix { place: "the task definition".into(), statement: json!({"executionRoleArn": "arn:aws:iam::ACCOUNT:role/ecsTaskExecutionRole"}) });
+                out.fix = Some(Fix { place: "the task definition".into(), statement: JsonText::object([("executionRoleArn", JsonText::string("arn:aws:iam::ACCOUNT:role/ecsTaskExecutionRole"))]) });
                 return out;
             }
             // EC2 without an execution role: the agent uses the container instance role.
@@ -656,7 +656,7 @@ fn line(td: &TaskDefinition, r: Requirement, roles: &Roles<'_>, shared: &Policie
             (None, None) if r.action.starts_with("elasticfilesystem:") || r.action.starts_with("ssmmessages:") || td.is_fargate() => {
                 out.status = Status::Fail;
                 out.explanation = "the task definition has no `taskRoleArn`, and this needs a task role".to_string();
-                out.fix = Some(Fix { place: "the task definition".into(), statement: json!({"taskRoleArn": "arn:aws:iam::ACCOUNT:role/MyTaskRole"}) });
+                out.fix = Some(Fix { place: "the task definition".into(), statement: JsonText::object([("taskRoleArn", JsonText::string("arn:aws:iam::ACCOUNT:role/MyTaskRole"))]) });
                 return out;
             }
             (None, None) => (roles.instance, Some("no task role: on the EC2 launch type, code in the container falls back to the container instance role".to_string())),
@@ -700,8 +700,19 @@ fn line(td: &TaskDefinition, r: Requirement, roles: &Roles<'_>, shared: &Policie
             out.status = Status::Fail;
             out.fix = Some(Fix {
                 place: format!("the trust policy of role `{}`", role.name),
-                statement: json!({"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": role.account}, "ArnLike": {"aws:SourceArn": format!("arn:aws:ecs:{}:{}:*", request_region(&r.context), role.account)}}}),
+                statement: JsonText::object([
+                    ("Effect", JsonText::string("Allow")),
+                    ("Principal", JsonText::object([("Service", JsonText::string("ecs-tasks.amazonaws.com"))]).0),
+                    ("Action", JsonText::string("sts:AssumeRole")),
+                    (
+                        "Condition",
+                        JsonText::object([
+                            ("StringEquals", JsonText::object([("aws:SourceAccount", JsonText::string(&role.account))]).0),
+                            ("ArnLike", JsonText::object([("aws:SourceArn", JsonText::string(&format!("arn:aws:ecs:{}:{}:*", request_region(&r.context), role.account)))]).0),
+                        ])
+                        .0,
+                    ),
+                ]),
             });
         }
         out.outcome = Some(outcome);
@@ -749,7 +760,7 @@ fn line(td: &TaskDefinition, r: Requirement, roles: &Roles<'_>, shared: &Policie
         }
         Decision::ImplicitDeny => {
             out.status = Status::Fail;
-            let statement = json!({"Effect": "Allow", "Action": r.action, "Resource": r.grant});
+            let statement = JsonText::object([("Effect", JsonText::string("Allow")), ("Action", JsonText::string(&r.action)), ("Resource", JsonText::string(&r.grant))]);
             let place = if boundary_denied {
                 format!("the permissions boundary `{}` of role `{}`", role.permissions_boundary.as_ref().map_or("", |b| b.name.as_str()), role.name)
             } else {

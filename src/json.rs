@@ -88,6 +88,24 @@ impl Json {
         self.as_object()?.iter().find(|m| m.key == key).map(|m| &m.value)
     }
 
+    /// Whether two values are the same, spans aside: numbers by value, objects by their
+    /// members in any order (for a duplicate key the last member wins). Recurses, like
+    /// [`Json::to_serde`], over trees at most [`MAX_DEPTH`] deep.
+    pub fn same_value(&self, other: &Json) -> bool {
+        match (&self.value, &other.value) {
+            (Value::Number(a), Value::Number(b)) => a == b || matches!((a.parse::<f64>(), b.parse::<f64>()), (Ok(x), Ok(y)) if x == y),
+            (Value::Array(a), Value::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_value(y)),
+            (Value::Object(a), Value::Object(b)) => {
+                fn last_wins(members: &[Member]) -> std::collections::BTreeMap<&str, &Json> {
+                    members.iter().map(|m| (m.key.as_str(), &m.value)).collect()
+                }
+                let (a, b) = (last_wins(a), last_wins(b));
+                a.len() == b.len() && a.iter().zip(&b).all(|((ka, va), (kb, vb))| ka == kb && va.same_value(vb))
+            }
+            (a, b) => a == b,
+        }
+    }
+
     /// The same value as a `serde_json::Value` (for a duplicate key the last member wins, as in
     /// serde_json). This recurses, which is fine for trees from [`parse`]: they are at most
     /// [`MAX_DEPTH`] deep.
@@ -106,6 +124,40 @@ impl Json {
                 serde_json::Value::Object(map)
             }
         }
+    }
+}
+
+/// A small JSON document written by the core (a checklist line's fix or request): compact
+/// text, keys in sorted order. It serialises as the JSON value it holds, so the command
+/// line's JSON output nests it; the page shows the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonText(pub String);
+
+impl JsonText {
+    /// An object of members whose values are JSON texts already; keys are sorted.
+    pub fn object<K: AsRef<str>>(members: impl IntoIterator<Item = (K, String)>) -> JsonText {
+        let mut members: Vec<(K, String)> = members.into_iter().collect();
+        members.sort_by(|a, b| a.0.as_ref().cmp(b.0.as_ref()));
+        let body: Vec<String> = members.iter().map(|(k, v)| format!("{}:{v}", crate::document::json_string(k.as_ref()))).collect();
+        JsonText(format!("{{{}}}", body.join(",")))
+    }
+
+    /// A string value as JSON text.
+    pub fn string(s: &str) -> String {
+        crate::document::json_string(s)
+    }
+}
+
+impl std::fmt::Display for JsonText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl serde::Serialize for JsonText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let value: serde_json::Value = serde_json::from_str(&self.0).map_err(serde::ser::Error::custom)?;
+        value.serialize(serializer)
     }
 }
 
@@ -880,6 +932,25 @@ mod tests {
         let parsed = parse(text);
         assert_eq!(parsed.errors, vec![], "errors for {text:?}");
         parsed.json.expect("a value")
+    }
+
+    #[test]
+    fn same_value_agrees_with_serde_json_equality_apart_from_number_forms() {
+        let pairs = [
+            (r#"{"a": [1, "x", null, true], "b": {}}"#, r#"{ "b": {}, "a": [1,"x",null,true] }"#, true),
+            (r#"{"a": 1, "a": 2}"#, r#"{"a": 2}"#, true),
+            (r#"["a", "b"]"#, r#"["b", "a"]"#, false),
+            (r#"{"a": "1"}"#, r#"{"a": 1}"#, false),
+            (r#"[{"k": [[]]}]"#, r#"[{"k": [[null]]}]"#, false),
+            (r#"{"a": 1}"#, r#"{"a": 1, "b": 1}"#, false),
+        ];
+        for (a, b, same) in pairs {
+            assert_eq!(ok(a).same_value(&ok(b)), same, "{a} vs {b}");
+            assert_eq!(ok(a).to_serde() == ok(b).to_serde(), same, "serde_json: {a} vs {b}");
+        }
+        // Numbers by value: `1` and `1.0` are the same number (serde_json tells them apart).
+        assert!(ok("[1]").same_value(&ok("[1.0]")));
+        assert!(ok("100").same_value(&ok("1e2")));
     }
 
     fn spanned(text: &str, span: Span) -> &str {

@@ -42,8 +42,10 @@ fn the_fargate_template_example_reads_as_pasted() {
     assert_eq!(failed, ["secretsmanager:GetSecretValue"]);
     let line = report.checklist.iter().find(|l| l.status == Status::Fail).unwrap();
     let fix = line.fix.as_ref().expect("a failing line has its fix");
-    assert_eq!(fix.statement["Resource"], "arn:aws:secretsmanager:us-west-1:111122223333:secret:worker/db-AbCdEf");
-    assert_eq!(line.request["as"], "execution_role");
+    let statement: serde_json::Value = serde_json::from_str(&fix.statement.0).unwrap();
+    assert_eq!(statement["Resource"], "arn:aws:secretsmanager:us-west-1:111122223333:secret:worker/db-AbCdEf");
+    let request: serde_json::Value = serde_json::from_str(&line.request.0).unwrap();
+    assert_eq!(request["as"], "execution_role");
     assert_eq!(report.checklist.iter().filter(|l| l.status == Status::Pass).count(), 9);
     let decisions: Vec<_> = report.results.iter().map(|r| r.outcome.decision.as_str()).collect();
     assert_eq!(decisions, ["implicitDeny", "implicitDeny", "allowed"]);

@@ -5,6 +5,7 @@
 use iamplay::diagnostic::{line_column, Diagnostic, Severity};
 use iamplay::document::json_string;
 use iamplay::ecs::{Status, Summary, Who};
+use iamplay::json::JsonText;
 use iamplay::scenario::RequestResult;
 use iamplay::trace::{Decision, MatchTrace, StepVerdict};
 
@@ -79,25 +80,9 @@ pub fn code_spans(message: &str) -> Vec<Segment<'_>> {
     segments
 }
 
-/// A JSON value (a checklist fix's statement) as compact JSON text, written by hand so that
-/// the page needs no JSON serializer; the editor's pretty-printer lays it out.
-pub fn value_text(value: &serde_json::Value) -> String {
-    use serde_json::Value;
-    match value {
-        Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        // Fix statements hold no numbers; integers are written without the float formatter.
-        Value::Number(n) => n.as_i64().map_or_else(|| n.as_u64().unwrap_or_default().to_string(), |i| i.to_string()),
-        Value::String(s) => json_string(s),
-        Value::Array(items) => format!("[{}]", items.iter().map(value_text).collect::<Vec<_>>().join(",")),
-        Value::Object(members) => format!("{{{}}}", members.iter().map(|(k, v)| format!("{}:{}", json_string(k), value_text(v))).collect::<Vec<_>>().join(",")),
-    }
-}
-
 /// The statement a failing checklist line needs, laid out for reading.
-pub fn fix_text(value: &serde_json::Value) -> String {
-    let compact = value_text(value);
-    crate::highlight::pretty(&compact).unwrap_or(compact)
+pub fn fix_text(statement: &JsonText) -> String {
+    crate::highlight::pretty(&statement.0).unwrap_or_else(|| statement.0.clone())
 }
 
 /// What the core understood of a task definition, as (label, text with backticked code)
@@ -243,7 +228,7 @@ pub fn quoted_list(values: &[String]) -> String {
     }
     values
         .iter()
-        .map(|v| iamplay::document::json_string(v))
+        .map(|v| json_string(v))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -392,10 +377,10 @@ mod tests {
     }
 
     #[test]
-    fn fix_statements_are_written_as_json() {
-        let value = serde_json::json!({"Effect": "Allow", "Action": ["a:B", "c:\"D"], "Resource": "*", "n": 1, "t": true, "z": null});
-        let text = value_text(&value);
-        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), value);
-        assert!(fix_text(&value).contains("\n  \"Effect\": \"Allow\""), "{}", fix_text(&value));
+    fn fix_statements_are_laid_out_for_reading() {
+        let statement = JsonText::object([("Effect", JsonText::string("Allow")), ("Action", JsonText::string("c:\"D")), ("Resource", JsonText::string("*"))]);
+        let text = fix_text(&statement);
+        assert!(text.contains("\n  \"Effect\": \"Allow\""), "{text}");
+        assert!(text.contains(r#""c:\"D""#), "{text}");
     }
 }
