@@ -120,7 +120,8 @@ pub fn code_editor(props: &CodeEditorProps) -> Html {
             }) }
         }
     } else {
-        html! { { text.to_string() } }
+        // A plain editor shows the textarea's own text; the hidden view stays empty.
+        html! {}
     };
 
     html! {

@@ -57,8 +57,12 @@ pub struct Banner {
 #[derive(Clone)]
 pub struct State {
     pub doc: ScenarioDoc,
-    /// The core's answer for `doc`. Shared so that cloning the state stays cheap.
+    /// The core's answer for `doc`. Shared so that cloning the state stays cheap. While the
+    /// file tab is edited by hand, `doc` follows the file but this answer is left until the
+    /// next action of another kind (`report_pending`): each keystroke then evaluates once
+    /// (the file's answer), not twice.
     pub report: Rc<DocReport>,
+    pub report_pending: bool,
     pub file: Option<FileDraft>,
     pub tab: Tab,
     /// The request whose deciding statements are highlighted in the policy editors.
@@ -183,6 +187,7 @@ impl State {
         State {
             doc,
             report,
+            report_pending: false,
             file: None,
             tab: Tab::Parts,
             selected: 0,
@@ -266,6 +271,10 @@ impl State {
     }
 
     fn apply(&mut self, action: Action) {
+        if self.report_pending && !matches!(action, Action::EditFile(_)) {
+            self.report = Rc::new(document::evaluate(&self.doc));
+            self.report_pending = false;
+        }
         match action {
             Action::ShowTab(tab) => self.tab = tab,
             Action::EditFile(text) => self.edit_file(text),
@@ -397,9 +406,10 @@ impl State {
         let report = Rc::new(evaluate_text(&text));
         let readable = match document::from_scenario_text(&text) {
             Ok(doc) => {
-                let file = self.file.take();
-                self.set_doc(doc);
-                self.file = file;
+                // The file's answer is the one shown; the parts' answer waits (see `report`).
+                self.doc = doc;
+                self.report_pending = true;
+                self.clamp_to_requests();
                 true
             }
             Err(_) => false,
@@ -410,8 +420,14 @@ impl State {
     /// A changed document: evaluated again; the file tab follows it.
     fn set_doc(&mut self, doc: ScenarioDoc) {
         self.report = Rc::new(document::evaluate(&doc));
+        self.report_pending = false;
         self.doc = doc;
         self.file = None;
+        self.clamp_to_requests();
+    }
+
+    /// Keeps the selection and the open traces within the document's requests.
+    fn clamp_to_requests(&mut self) {
         let count = self.doc.requests.len();
         self.open_traces.retain(|&i| i < count);
         if self.selected >= count {
@@ -847,6 +863,21 @@ mod tests {
         let discarded = broken.reduce(Action::DiscardFile);
         assert_eq!(discarded.tab, Tab::Parts);
         assert_eq!(discarded.scenario_text(), State::default().report.text);
+    }
+
+    #[test]
+    fn file_keystrokes_evaluate_the_parts_only_when_another_action_comes() {
+        let edited = EXAMPLE.replace("ReadCode\"", "Renamed\"");
+        let typing = State::default().reduce(Action::ShowTab(Tab::File)).reduce(Action::EditFile(edited.clone()));
+        assert!(typing.report_pending);
+        assert_eq!(typing.doc.policies[0].name, "Renamed");
+        assert_eq!(typing.scenario_text(), edited);
+        let shown = typing.reduce(Action::ShowTab(Tab::Parts));
+        assert!(!shown.report_pending);
+        let fresh = State::new(edited);
+        assert_eq!(shown.report.text, fresh.report.text);
+        assert!(shown.report.scenario.results[0].outcome.policies.iter().any(|p| p.name == "Renamed"));
+        assert_eq!(decisions(&shown), decisions(&fresh));
     }
 
     #[test]
