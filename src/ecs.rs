@@ -167,6 +167,7 @@ pub fn read_deployment(root: &Json, pseudo: &Pseudo, parameters: &BTreeMap<Strin
         return empty(Form::CloudFormationProperties, read_task_definition(&resolved, out));
     }
     if let Some(td) = root.get("taskDefinition") {
+        report_intrinsics(root, "a `describe-task-definition` output", out);
         let mut model = read_task_definition(td, out);
         model.tags = root.get("tags").map(tags).unwrap_or_default();
         return empty(Form::DescribeTaskDefinition, model);
@@ -175,7 +176,33 @@ pub fn read_deployment(root: &Json, pseudo: &Pseudo, parameters: &BTreeMap<Strin
         let resolved = cloudformation::resolve_value(root, root, pseudo, out).unwrap_or_else(|| root.clone());
         return empty(Form::CloudFormationProperties, read_task_definition(&resolved, out));
     }
+    report_intrinsics(root, "a `register-task-definition` input", out);
     empty(Form::RegisterTaskDefinition, read_task_definition(root, out))
+}
+
+/// The ECS API forms take plain values: a CloudFormation intrinsic there (`{"Ref": ...}`,
+/// `{"Fn::Sub": ...}`) is never resolved, so the field it stands in would be silently
+/// missing. Each one is an error at its place.
+fn report_intrinsics(root: &Json, form: &str, out: &mut Vec<Diagnostic>) {
+    let mut stack = vec![root];
+    while let Some(json) = stack.pop() {
+        match &json.value {
+            Value::Object(members) => {
+                if let [only] = members.as_slice() {
+                    if only.key == "Ref" || only.key.starts_with("Fn::") {
+                        out.push(
+                            Diagnostic::error(json.span, format!("`{}` is a CloudFormation intrinsic, but this is {form}, which takes plain values", only.key))
+                                .with_help("write the value itself, or paste the whole CloudFormation template that holds the task definition"),
+                        );
+                        continue;
+                    }
+                }
+                stack.extend(members.iter().rev().map(|m| &m.value));
+            }
+            Value::Array(items) => stack.extend(items.iter().rev()),
+            _ => {}
+        }
+    }
 }
 
 /// Reads the task definition's fields, in camelCase or PascalCase.
