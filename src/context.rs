@@ -84,6 +84,11 @@ impl Context {
         true
     }
 
+    /// Takes a key out of the context.
+    pub fn remove(&mut self, key: &str) -> Option<ContextValue> {
+        self.entries.remove(&key.to_ascii_lowercase())
+    }
+
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
         self.entries.get(&key.to_ascii_lowercase())
     }

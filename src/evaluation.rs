@@ -6,12 +6,15 @@
 use std::collections::HashSet;
 
 use crate::arn::{self, ResourceMatch};
+use crate::arn_format;
+use crate::availability::{self, Availability};
+use crate::catalog::Catalog;
 use crate::condition;
 use crate::context::{Context, Source};
 use crate::policy::{Effect, Policy, PrincipalBlock, Statement, Version};
 use crate::principal::{self, Kind, Principal, PrincipalMatch};
 use crate::trace::{
-    ConditionTrace, ContextEntry, Decision, MatchTrace, Outcome, PolicyTrace, PolicyType, Rule, StatementRef, StatementTrace, Step,
+    CatalogTrace, ConditionTrace, ContextEntry, Decision, LeftOutKey, MatchTrace, Outcome, PolicyTrace, PolicyType, Rule, StatementRef, StatementTrace, Step,
     StepVerdict,
 };
 use crate::variables;
@@ -52,6 +55,9 @@ pub struct Options {
     /// Authorization Reference says such actions need `"Resource": "*"`.
     /// <https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html>
     pub legacy_service_arn_for_resourceless: bool,
+    /// Evaluate the request context exactly as given. By default, when a catalog is at
+    /// hand, keys the action never carries are left out, as AWS would never send them.
+    pub literal_context: bool,
 }
 
 /// Services whose resources RCPs apply to: the supported-services list of the AWS
@@ -88,8 +94,15 @@ pub fn evaluate(policies: &Policies, request: &Request) -> Outcome {
     evaluate_with(policies, request, Options::default())
 }
 
-/// Evaluates a request against its policies.
+/// Evaluates a request against its policies, without the action catalog.
 pub fn evaluate_with(policies: &Policies, request: &Request, options: Options) -> Outcome {
+    evaluate_in(policies, request, options, None)
+}
+
+/// Evaluates a request against its policies. With the action catalog, the request's
+/// resource is checked against the action's resource types and, unless
+/// `options.literal_context`, context keys the action never carries are left out.
+pub fn evaluate_in(policies: &Policies, request: &Request, options: Options, catalog: Option<&Catalog>) -> Outcome {
     let mut notes = Vec::new();
     let legacy;
     let request = if options.legacy_service_arn_for_resourceless && request.resource == "*" && request.action.to_ascii_lowercase().starts_with("s3:") {
@@ -110,6 +123,7 @@ pub fn evaluate_with(policies: &Policies, request: &Request, options: Options) -
     if !resource_account.is_empty() {
         context.insert_derived("aws:ResourceAccount", vec![resource_account.clone()], Source::Resource);
     }
+    let catalog_trace = catalog.map(|c| check_with_catalog(c, request, &mut context, options.literal_context, &mut notes));
     let has_boundary = policies.permissions_boundary.is_some();
     let run = |policy: &Policy, level: Option<usize>| evaluate_policy(policy, level, request, &context, has_boundary);
 
@@ -181,15 +195,131 @@ pub fn evaluate_with(policies: &Policies, request: &Request, options: Options) -
         .chain(session)
         .map(|r| r.trace)
         .collect();
+    let mut policies: Vec<PolicyTrace> = policies;
+    let mut why = decided.why;
+    if let (Some(c), Some(t)) = (catalog, &catalog_trace) {
+        annotate_missing(c, request, &mut policies, t, &mut why);
+    }
     Outcome {
         decision: decided.decision,
-        why: decided.why,
+        why,
         policies,
         matched_statements: decided.statements,
         steps,
         missing_context_values: missing,
         derived_context,
         notes,
+        catalog: catalog_trace,
+    }
+}
+
+/// What the catalog says about the request: the action, whether the resource is one of
+/// its resource types, and which given keys the action never carries (left out of
+/// `context` unless `literal`).
+fn check_with_catalog(catalog: &Catalog, request: &Request, context: &mut Context, literal: bool, notes: &mut Vec<String>) -> CatalogTrace {
+    let mut trace = CatalogTrace { action_known: false, access_level: None, resource_types: Vec::new(), resource_type: None, resource_note: None, left_out: Vec::new(), literal };
+    let action = &request.action;
+    let Some((service, a)) = catalog.action(action) else {
+        let note = match action.split_once(':').and_then(|(p, _)| catalog.service(p)) {
+            Some(s) => {
+                let name = action.split_once(':').map_or("", |(_, n)| n);
+                match crate::suggest::closest(name, s.actions.iter().map(|a| a.name.as_str())) {
+                    Some(near) => format!("`{action}` is not an action of the catalog; did you mean `{}:{near}`?", s.prefix),
+                    None => format!("`{action}` is not an action of `{}` in the catalog", s.prefix),
+                }
+            }
+            None => format!("`{action}` is not in the catalog: its service prefix is unknown"),
+        };
+        trace.resource_note = Some(note.clone());
+        notes.push(note);
+        return trace;
+    };
+    trace.action_known = true;
+    trace.access_level = Some(a.access.label().to_string());
+    trace.resource_types = service.resource_types_of(a).map(|r| r.name.clone()).collect();
+    let name = format!("{}:{}", service.prefix, a.name);
+    let resource = &request.resource;
+    if a.is_wildcard_only() {
+        if resource != "*" {
+            trace.resource_note = Some(format!("`{name}` has no resource type, so AWS authorizes it on `*`, never on `{resource}`: only `\"Resource\": \"*\"` grants it"));
+        }
+    } else if resource == "*" {
+        trace.resource_note = Some(format!("`{name}` acts on {}: a request on `*` names none of them", types_text(service, a)));
+    } else {
+        let types = arn_format::classify(service, resource);
+        match types.iter().find(|t| a.resources.iter().any(|r| r.index == **t)) {
+            Some(t) => trace.resource_type = Some(service.resource_type(*t).name.clone()),
+            None => {
+                let what = match types.first() {
+                    Some(t) => format!("`{resource}` is a `{}`", service.resource_type(*t).name),
+                    None => format!("`{resource}` fits none of their ARN formats"),
+                };
+                trace.resource_note = Some(format!("`{name}` acts on {}; {what}, so AWS never authorizes `{name}` on it", types_text(service, a)));
+            }
+        }
+    }
+    if let Some(n) = &trace.resource_note {
+        notes.push(n.clone());
+    }
+    let given: Vec<(String, Vec<String>)> = context.iter().filter(|v| v.source == Source::Request).map(|v| (v.key.clone(), v.values.clone())).collect();
+    for (key, values) in given {
+        if availability::availability(catalog, action, resource, &key) != Availability::NeverCarried {
+            continue;
+        }
+        let mut why = format!("`{name}` never carries `{key}` (the Service Authorization Reference lists it only for other actions)");
+        if let Some(p) = availability::provenance(&key) {
+            why.push_str(": ");
+            why.push_str(p);
+        }
+        if literal {
+            notes.push(format!("`{key}` was evaluated as given (literal context), although {why}"));
+        } else {
+            context.remove(&key);
+            notes.push(format!("`{key}` was left out of the evaluation: {why}. Evaluate the literal context to use it as given"));
+        }
+        trace.left_out.push(LeftOutKey { key, values, why, evaluated: literal });
+    }
+    trace
+}
+
+/// "`object` (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`) or `accesspointobject` (...)".
+fn types_text(service: &crate::catalog::Service, action: &crate::catalog::Action) -> String {
+    let all: Vec<String> = service.resource_types_of(action).map(|r| format!("`{}` (`{}`)", r.name, r.arn)).collect();
+    all.join(" or ")
+}
+
+/// Says on each condition whose key is missing because the action never carries it why
+/// that is (and whether the given value was left out), and in the decision's sentence.
+fn annotate_missing(catalog: &Catalog, request: &Request, policies: &mut [PolicyTrace], trace: &CatalogTrace, why: &mut String) {
+    if !trace.action_known {
+        return;
+    }
+    let mut explained: Vec<String> = Vec::new();
+    for c in policies.iter_mut().flat_map(|p| p.statements.iter_mut()).flat_map(|s| s.conditions.iter_mut()) {
+        if c.request_values.is_some() || c.note.is_some() {
+            continue;
+        }
+        if let Some(left) = trace.left_out.iter().find(|l| !l.evaluated && l.key.eq_ignore_ascii_case(&c.key)) {
+            c.note = Some(format!("given in the context but left out: {}", left.why));
+        } else if availability::availability(catalog, &request.action, &request.resource, &c.key) == Availability::NeverCarried {
+            let mut note = format!("`{}` never carries `{}`", request.action, c.key);
+            if let Some(p) = availability::provenance(&c.key) {
+                note.push_str(": ");
+                note.push_str(p);
+            }
+            c.note = Some(note);
+        } else {
+            continue;
+        }
+        if !explained.iter().any(|k| k.eq_ignore_ascii_case(&c.key)) {
+            explained.push(c.key.clone());
+        }
+    }
+    for key in explained {
+        let phrase = format!("the request has no `{key}`");
+        if why.contains(&phrase) {
+            *why = why.replacen(&phrase, &format!("{phrase}, and `{}` never carries it", request.action), 1);
+        }
     }
 }
 

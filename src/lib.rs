@@ -5,6 +5,10 @@
 //! app (`www/`) are thin shells over [`scenario::evaluate_text`] and [`explain`].
 
 pub mod arn;
+pub mod arn_format;
+pub mod availability;
+pub mod catalog;
+pub mod catalog_query;
 pub mod cloudformation;
 pub mod condition;
 pub mod context;

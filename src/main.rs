@@ -11,6 +11,9 @@
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
+
+use iamplay::catalog::Catalog;
 
 use iamplay::diagnostic::{LineIndex, Severity};
 use iamplay::ecs::Status;
@@ -24,6 +27,46 @@ const USAGE: &str = "usage:
   iamplay checklist FILE... [--format text|json]  check what an ECS task needs; exit 1 when any is denied
 FILE is a scenario, a CloudFormation template or an ECS task definition (JSON or YAML), `-` for
 standard input, or a share link (`https://…#s=1.…`). For templates: --account ID, --region REGION, --parameter NAME=VALUE.";
+
+/// The action catalog, built into the command (`catalog/catalog.txt`).
+const CATALOG_TEXT: &str = include_str!("../catalog/catalog.txt");
+
+fn embedded_catalog() -> Result<Arc<Catalog>, String> {
+    Catalog::parse(CATALOG_TEXT).map(Arc::new).map_err(|e| format!("the built-in catalog is unreadable: {e}"))
+}
+
+/// `iamplay catalog NAME...`: an action (`s3:GetObject`), a service prefix (`s3`), an
+/// action pattern (`s3:Get*`) or a condition key (`aws:RequestTag/Status`).
+fn catalog_command(names: &[String], format: &Format) -> Result<ExitCode, String> {
+    let catalog = embedded_catalog()?;
+    if names.is_empty() {
+        return Err("`catalog` takes an action, a service prefix or a condition key".into());
+    }
+    let mut stdout = std::io::stdout().lock();
+    let mut found_all = true;
+    let mut documents = Vec::new();
+    for name in names {
+        match iamplay::catalog_query::describe(&catalog, name) {
+            Some(entry) => {
+                match format {
+                    Format::Text => {
+                        let _ = writeln!(stdout, "{}", entry.text());
+                    }
+                    Format::Json => documents.push(serde_json::to_value(&entry).unwrap_or_default()),
+                }
+            }
+            None => {
+                found_all = false;
+                let help = iamplay::catalog_query::suggest(&catalog, name).map(|s| format!("\n  help: did you mean `{s}`?")).unwrap_or_default();
+                eprintln!("error: `{name}` is not a service, action or condition key of the catalog{help}");
+            }
+        }
+    }
+    if let Format::Json = format {
+        let _ = writeln!(stdout, "{}", serde_json::to_string_pretty(&json!({ "source_version": catalog.source_version, "entries": documents })).unwrap_or_default());
+    }
+    Ok(if found_all { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
 
 enum Format {
     Text,
@@ -46,6 +89,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     let mut format = Format::Text;
     let mut settings = Settings::default();
     let mut files = Vec::new();
+    let mut use_catalog = true;
     let mut it = rest.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -58,6 +102,8 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             }
             "--account" => settings.account = Some(it.next().ok_or("`--account` takes a 12-digit account ID")?.clone()),
             "--region" => settings.region = Some(it.next().ok_or("`--region` takes a region name")?.clone()),
+            "--literal" => settings.literal_context = true,
+            "--no-catalog" => use_catalog = false,
             "--parameter" => {
                 let p = it.next().ok_or("`--parameter` takes NAME=VALUE")?;
                 let (k, v) = p.split_once('=').ok_or_else(|| format!("`--parameter` takes NAME=VALUE, found `{p}`"))?;
@@ -71,8 +117,14 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             a => files.push(a.to_string()),
         }
     }
+    if command == "catalog" {
+        return catalog_command(&files, &format);
+    }
     if files.is_empty() {
         return Err("no scenario file given".into());
+    }
+    if use_catalog {
+        settings.catalog = Some(embedded_catalog()?);
     }
     match command.as_str() {
         "eval" => Ok(eval(&files, &format, &settings)),

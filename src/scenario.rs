@@ -14,6 +14,9 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
+use std::sync::Arc;
+
+use crate::catalog::Catalog;
 use crate::cloudformation::{self, Pseudo};
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Span};
@@ -99,7 +102,7 @@ const SCENARIO_KEYS: &[&str] = &[
     "instance_role",
     "parameters",
 ];
-const OPTION_KEYS: &[&str] = &["legacy_service_arn_for_resourceless"];
+const OPTION_KEYS: &[&str] = &["legacy_service_arn_for_resourceless", "literal_context"];
 const PRINCIPAL_KEYS: &[&str] = &["arn", "session_name", "tags", "unique_id"];
 const REQUEST_KEYS: &[&str] = &["name", "as", "action", "resource", "resource_account", "context", "expect"];
 const ROLE_KEYS: &[&str] = &["arn", "tags", "unique_id", "policies", "managed_policy_arns", "permissions_boundary", "trust_policy"];
@@ -110,6 +113,12 @@ pub struct Settings {
     pub account: Option<String>,
     pub region: Option<String>,
     pub parameters: BTreeMap<String, String>,
+    /// The action catalog: with it, requests are checked against the actions' resource
+    /// types and context keys an action never carries are left out.
+    pub catalog: Option<Arc<Catalog>>,
+    /// Evaluate every request's context exactly as given (the CLI's `--literal`), whatever
+    /// the scenario's `options` say.
+    pub literal_context: bool,
 }
 
 /// Reads a document as JSON when it starts like JSON, else as YAML.
@@ -223,7 +232,8 @@ impl Reader<'_> {
 
         let principal = self.principal(root, instance_role.as_ref());
         let policies = self.policies(root);
-        let options = self.options(root);
+        let mut options = self.options(root);
+        options.literal_context |= self.settings.literal_context;
         self.checklist(report, &policies, instance_role.as_ref(), options);
 
         let requests = match root.get("requests") {
@@ -256,7 +266,7 @@ impl Reader<'_> {
                 applied.session = applied.session.or_else(|| policies.session.clone());
                 applied.scps = policies.scps.clone();
                 applied.rcps = policies.rcps.clone();
-                let outcome = evaluation::evaluate_with(&applied, &request, options);
+                let outcome = evaluation::evaluate_in(&applied, &request, options, self.settings.catalog.as_deref());
                 report.results.push(RequestResult {
                     name,
                     action: request.action,
@@ -608,6 +618,12 @@ impl Reader<'_> {
             match flag.value {
                 Value::Bool(b) => options.legacy_service_arn_for_resourceless = b,
                 _ => self.error(flag.span, format!("`legacy_service_arn_for_resourceless` must be `true` or `false`, found {}", flag.kind()), None),
+            }
+        }
+        if let Some(flag) = v.get("literal_context") {
+            match flag.value {
+                Value::Bool(b) => options.literal_context = b,
+                _ => self.error(flag.span, format!("`literal_context` must be `true` or `false`, found {}", flag.kind()), None),
             }
         }
         options
