@@ -251,7 +251,7 @@ fn check_with_catalog(catalog: &Catalog, request: &Request, context: &mut Contex
             Some(t) => trace.resource_type = Some(service.resource_type(*t).name.clone()),
             None => {
                 let what = match types.first() {
-                    Some(t) => format!("`{resource}` is a `{}`", service.resource_type(*t).name),
+                    Some(t) => format!("`{resource}` is of type `{}`", service.resource_type(*t).name),
                     None => format!("`{resource}` fits none of their ARN formats"),
                 };
                 trace.resource_note = Some(format!("`{name}` acts on {}; {what}, so AWS never authorizes `{name}` on it", types_text(service, a)));

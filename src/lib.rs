@@ -6,6 +6,7 @@
 
 pub mod arn;
 pub mod arn_format;
+pub mod capabilities;
 pub mod availability;
 pub mod catalog;
 pub mod catalog_query;
@@ -18,6 +19,8 @@ pub mod ecs;
 pub mod evaluation;
 pub mod explain;
 pub mod json;
+pub mod least_privilege;
+pub mod lint;
 pub mod managed_policies;
 pub mod policy;
 pub mod principal;

@@ -179,6 +179,76 @@ pub fn evaluate_text_with(text: &str, settings: &Settings) -> ScenarioReport {
     report
 }
 
+/// A scenario's principal and its policies, read without evaluating a request: what the
+/// linter, the capabilities view and the least-privilege generator work on. A policy
+/// document on its own (`{"Statement": ...}`) reads as one identity policy.
+#[derive(Debug, Clone, Default)]
+pub struct PolicySet {
+    pub principal: Option<Principal>,
+    pub policies: Policies,
+    pub options: Options,
+    /// The scenario's requests, as (action, resource) pairs.
+    pub requests: Vec<(String, String)>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl PolicySet {
+    /// Every policy, identity policies first.
+    pub fn all(&self) -> Vec<&Policy> {
+        let p = &self.policies;
+        p.identity.iter().chain(&p.resource).chain(&p.permissions_boundary).chain(&p.session).chain(p.scps.iter().flatten()).chain(p.rcps.iter().flatten()).collect()
+    }
+}
+
+/// Reads the principal and policies of a scenario, or a policy document on its own.
+pub fn read_policies(text: &str, settings: &Settings) -> PolicySet {
+    let parsed = read_document(text);
+    let mut set = PolicySet::default();
+    let Some(root) = &parsed.json else {
+        set.diagnostics = parsed.errors;
+        return set;
+    };
+    if root.get("Statement").is_some() {
+        let mut diagnostics = parsed.errors;
+        let policy = policy::read_policy(root, "policy", PolicyType::Identity, &mut diagnostics);
+        set.policies.identity.push(policy);
+        set.diagnostics = diagnostics;
+        return set;
+    }
+    let mut reader = Reader { text, diagnostics: parsed.errors, settings: settings.clone(), loaded: None, roles: Vec::new() };
+    reader.parameters(root);
+    if let Some(td) = root.get("task_definition") {
+        reader.load_task_definition(td);
+    }
+    reader.scenario_roles(root);
+    let instance_role = reader.instance_role(root);
+    let caller = reader.principal(root, instance_role.as_ref());
+    let top = reader.policies(root);
+    set.options = reader.options(root);
+    set.options.literal_context |= settings.literal_context;
+    match caller {
+        Some(c) => {
+            set.principal = Some(c.principal);
+            let mut policies = c.policies;
+            policies.resource = top.resource;
+            policies.session = policies.session.or(top.session);
+            policies.scps = top.scps;
+            policies.rcps = top.rcps;
+            set.policies = policies;
+        }
+        None => set.policies = top,
+    }
+    if let Some(items) = root.get("requests").and_then(Json::as_array) {
+        for item in items {
+            if let (Some(a), Some(r)) = (item.get("action").and_then(Json::as_str), item.get("resource").and_then(Json::as_str)) {
+                set.requests.push((a.to_string(), r.to_string()));
+            }
+        }
+    }
+    set.diagnostics = reader.diagnostics;
+    set
+}
+
 struct Reader<'t> {
     text: &'t str,
     diagnostics: Vec<Diagnostic>,
