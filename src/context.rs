@@ -84,9 +84,16 @@ impl Context {
         true
     }
 
-    /// Takes a key out of the context.
-    pub fn remove(&mut self, key: &str) -> Option<ContextValue> {
-        self.entries.remove(&key.to_ascii_lowercase())
+    /// The context without these keys. (Built anew rather than removed from, which keeps
+    /// the map's removal code out of the page's wasm.)
+    pub fn without(&self, keys: &[&str]) -> Context {
+        let mut out = Context::new();
+        for (k, v) in &self.entries {
+            if !keys.iter().any(|d| d.eq_ignore_ascii_case(k)) {
+                out.entries.insert(k.clone(), v.clone());
+            }
+        }
+        out
     }
 
     pub fn get(&self, key: &str) -> Option<&ContextValue> {

@@ -6,9 +6,6 @@
 use std::collections::HashSet;
 
 use crate::arn::{self, ResourceMatch};
-use crate::arn_format;
-use crate::availability::{self, Availability};
-use crate::catalog::Catalog;
 use crate::condition;
 use crate::context::{Context, Source};
 use crate::policy::{Effect, Policy, PrincipalBlock, Statement, Version};
@@ -99,10 +96,27 @@ pub fn evaluate_with(policies: &Policies, request: &Request, options: Options) -
     evaluate_in(policies, request, options, None)
 }
 
+/// What evaluation asks the action catalog (`catalog::Catalog` answers natively; the page
+/// asks the catalog module it loads after its first render).
+pub trait CatalogOracle: std::fmt::Debug + Send + Sync {
+    /// The catalog's trace for an action on a resource (without `left_out`), and for each
+    /// of `keys` why the action never carries it (`None`: it may, or the catalog does not
+    /// know the key).
+    fn answer(&self, action: &str, resource: &str, keys: &[String]) -> CatalogAnswer;
+    /// Least-privilege findings for a policy text.
+    fn lint(&self, text: &str, name: &str, policy_type: PolicyType) -> Vec<crate::lint::Finding>;
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CatalogAnswer {
+    pub trace: CatalogTrace,
+    pub never: Vec<Option<String>>,
+}
+
 /// Evaluates a request against its policies. With the action catalog, the request's
 /// resource is checked against the action's resource types and, unless
 /// `options.literal_context`, context keys the action never carries are left out.
-pub fn evaluate_in(policies: &Policies, request: &Request, options: Options, catalog: Option<&Catalog>) -> Outcome {
+pub fn evaluate_in(policies: &Policies, request: &Request, options: Options, catalog: Option<&dyn CatalogOracle>) -> Outcome {
     let mut notes = Vec::new();
     let legacy;
     let request = if options.legacy_service_arn_for_resourceless && request.resource == "*" && request.action.to_ascii_lowercase().starts_with("s3:") {
@@ -123,7 +137,15 @@ pub fn evaluate_in(policies: &Policies, request: &Request, options: Options, cat
     if !resource_account.is_empty() {
         context.insert_derived("aws:ResourceAccount", vec![resource_account.clone()], Source::Resource);
     }
-    let catalog_trace = catalog.map(|c| check_with_catalog(c, request, &mut context, options.literal_context, &mut notes));
+    // The catalog's answer: its trace, and for each key asked about why the action never
+    // carries it.
+    let mut never: Vec<(String, String)> = Vec::new();
+    let catalog_trace = catalog.map(|c| {
+        let keys = keys_to_check(policies, &context);
+        let answer = c.answer(&request.action, &request.resource, &keys);
+        never = keys.into_iter().zip(answer.never).filter_map(|(k, w)| Some((k, w?))).collect();
+        apply_catalog(answer.trace, &never, &mut context, options.literal_context, &mut notes)
+    });
     let has_boundary = policies.permissions_boundary.is_some();
     let run = |policy: &Policy, level: Option<usize>| evaluate_policy(policy, level, request, &context, has_boundary);
 
@@ -197,8 +219,8 @@ pub fn evaluate_in(policies: &Policies, request: &Request, options: Options, cat
         .collect();
     let mut policies: Vec<PolicyTrace> = policies;
     let mut why = decided.why;
-    if let (Some(c), Some(t)) = (catalog, &catalog_trace) {
-        annotate_missing(c, request, &mut policies, t, &mut why);
+    if let Some(t) = catalog_trace.as_ref().filter(|t| t.action_known) {
+        annotate_missing(request, &never, &mut policies, t, &mut why);
     }
     Outcome {
         decision: decided.decision,
@@ -213,114 +235,62 @@ pub fn evaluate_in(policies: &Policies, request: &Request, options: Options, cat
     }
 }
 
-/// What the catalog says about the request: the action, whether the resource is one of
-/// its resource types, and which given keys the action never carries (left out of
-/// `context` unless `literal`).
-fn check_with_catalog(catalog: &Catalog, request: &Request, context: &mut Context, literal: bool, notes: &mut Vec<String>) -> CatalogTrace {
-    let mut trace = CatalogTrace { action_known: false, access_level: None, resource_types: Vec::new(), resource_type: None, resource_note: None, left_out: Vec::new(), literal };
-    let action = &request.action;
-    let Some((service, a)) = catalog.action(action) else {
-        let note = match action.split_once(':').and_then(|(p, _)| catalog.service(p)) {
-            Some(s) => {
-                let name = action.split_once(':').map_or("", |(_, n)| n);
-                match crate::suggest::closest(name, s.actions.iter().map(|a| a.name.as_str())) {
-                    Some(near) => format!("`{action}` is not an action of the catalog; did you mean `{}:{near}`?", s.prefix),
-                    None => format!("`{action}` is not an action of `{}` in the catalog", s.prefix),
-                }
-            }
-            None => format!("`{action}` is not in the catalog: its service prefix is unknown"),
-        };
-        trace.resource_note = Some(note.clone());
-        notes.push(note);
-        return trace;
-    };
-    trace.action_known = true;
-    trace.access_level = Some(a.access.label().to_string());
-    trace.resource_types = service.resource_types_of(a).map(|r| r.name.clone()).collect();
-    let name = format!("{}:{}", service.prefix, a.name);
-    let resource = &request.resource;
-    if a.is_wildcard_only() {
-        if resource != "*" {
-            trace.resource_note = Some(format!("`{name}` has no resource type, so AWS authorizes it on `*`, never on `{resource}`: only `\"Resource\": \"*\"` grants it"));
-        }
-    } else if resource == "*" {
-        trace.resource_note = Some(format!("`{name}` acts on {}: a request on `*` names none of them", types_text(service, a)));
-    } else {
-        let types = arn_format::classify(service, resource);
-        match types.iter().find(|t| a.resources.iter().any(|r| r.index == **t)) {
-            Some(t) => trace.resource_type = Some(service.resource_type(*t).name.clone()),
-            None => {
-                let what = match types.first() {
-                    Some(t) => format!("`{resource}` is of type `{}`", service.resource_type(*t).name),
-                    None => format!("`{resource}` fits none of their ARN formats"),
-                };
-                trace.resource_note = Some(format!("`{name}` acts on {}; {what}, so AWS never authorizes `{name}` on it", types_text(service, a)));
-            }
-        }
-    }
+/// Takes the action catalog's answer for the request: notes on the action and resource,
+/// and the given keys the action never carries (left out of `context` unless `literal`).
+fn apply_catalog(mut trace: CatalogTrace, never: &[(String, String)], context: &mut Context, literal: bool, notes: &mut Vec<String>) -> CatalogTrace {
+    trace.literal = literal;
     if let Some(n) = &trace.resource_note {
         notes.push(n.clone());
     }
-    let given: Vec<(String, Vec<String>)> = context.iter().filter(|v| v.source == Source::Request).map(|v| (v.key.clone(), v.values.clone())).collect();
-    for (key, values) in given {
-        if availability::availability(catalog, action, resource, &key) != Availability::NeverCarried {
-            continue;
-        }
-        let mut why = format!("`{name}` never carries `{key}` (the Service Authorization Reference lists it only for other actions)");
-        if let Some(p) = availability::provenance(&key) {
-            why.push_str(": ");
-            why.push_str(p);
-        }
-        if literal {
-            notes.push(format!("`{key}` was evaluated as given (literal context), although {why}"));
+    let mut dropped: Vec<&str> = Vec::new();
+    for (key, why) in never {
+        let Some(value) = context.get(key).filter(|v| v.source == Source::Request) else { continue };
+        notes.push(if literal {
+            format!("`{key}` was evaluated as given (literal context), although {why}")
         } else {
-            context.remove(&key);
-            notes.push(format!("`{key}` was left out of the evaluation: {why}. Evaluate the literal context to use it as given"));
-        }
-        trace.left_out.push(LeftOutKey { key, values, why, evaluated: literal });
+            format!("`{key}` was left out of the evaluation: {why}. Evaluate the literal context to use it as given")
+        });
+        trace.left_out.push(LeftOutKey { key: key.clone(), values: value.values.clone(), why: why.clone(), evaluated: literal });
+        dropped.push(key);
+    }
+    if !literal && !dropped.is_empty() {
+        *context = context.without(&dropped);
     }
     trace
 }
 
-/// "`object` (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`) or `accesspointobject` (...)".
-fn types_text(service: &crate::catalog::Service, action: &crate::catalog::Action) -> String {
-    let all: Vec<String> = service.resource_types_of(action).map(|r| format!("`{}` (`{}`)", r.name, r.arn)).collect();
-    all.join(" or ")
-}
-
 /// Says on each condition whose key is missing because the action never carries it why
 /// that is (and whether the given value was left out), and in the decision's sentence.
-fn annotate_missing(catalog: &Catalog, request: &Request, policies: &mut [PolicyTrace], trace: &CatalogTrace, why: &mut String) {
-    if !trace.action_known {
-        return;
-    }
-    let mut explained: Vec<String> = Vec::new();
-    for c in policies.iter_mut().flat_map(|p| p.statements.iter_mut()).flat_map(|s| s.conditions.iter_mut()) {
-        if c.request_values.is_some() || c.note.is_some() {
-            continue;
-        }
-        if let Some(left) = trace.left_out.iter().find(|l| !l.evaluated && l.key.eq_ignore_ascii_case(&c.key)) {
-            c.note = Some(format!("given in the context but left out: {}", left.why));
-        } else if availability::availability(catalog, &request.action, &request.resource, &c.key) == Availability::NeverCarried {
-            let mut note = format!("`{}` never carries `{}`", request.action, c.key);
-            if let Some(p) = availability::provenance(&c.key) {
-                note.push_str(": ");
-                note.push_str(p);
+fn annotate_missing(request: &Request, never: &[(String, String)], policies: &mut [PolicyTrace], trace: &CatalogTrace, why: &mut String) {
+    for p in policies.iter_mut() {
+        for st in &mut p.statements {
+            for c in &mut st.conditions {
+                if c.request_values.is_some() || c.note.is_some() {
+                    continue;
+                }
+                let Some((_, reason)) = never.iter().find(|(k, _)| k.eq_ignore_ascii_case(&c.key)) else { continue };
+                let left = !trace.literal && trace.left_out.iter().any(|l| l.key.eq_ignore_ascii_case(&c.key));
+                c.note = Some(if left { format!("given in the context but left out: {reason}") } else { reason.clone() });
+                let phrase = format!("the request has no `{}`", c.key);
+                if why.contains(&phrase) && !why.contains(&format!("{phrase}, and")) {
+                    *why = why.replacen(&phrase, &format!("{phrase}, and `{}` never carries it", request.action), 1);
+                }
             }
-            c.note = Some(note);
-        } else {
-            continue;
-        }
-        if !explained.iter().any(|k| k.eq_ignore_ascii_case(&c.key)) {
-            explained.push(c.key.clone());
         }
     }
-    for key in explained {
-        let phrase = format!("the request has no `{key}`");
-        if why.contains(&phrase) {
-            *why = why.replacen(&phrase, &format!("{phrase}, and `{}` never carries it", request.action), 1);
+}
+
+/// The keys to ask the catalog about: those the request gives, then those the policies'
+/// conditions test.
+fn keys_to_check(policies: &Policies, context: &Context) -> Vec<String> {
+    let mut keys: Vec<String> = context.iter().filter(|v| v.source == Source::Request).map(|v| v.key.clone()).collect();
+    let all = policies.identity.iter().chain(&policies.resource).chain(&policies.permissions_boundary).chain(&policies.session).chain(policies.scps.iter().flatten()).chain(policies.rcps.iter().flatten());
+    for c in all.flat_map(|p| &p.statements).flat_map(|s| &s.conditions) {
+        if !keys.iter().any(|k| k.eq_ignore_ascii_case(&c.key)) {
+            keys.push(c.key.clone());
         }
     }
+    keys
 }
 
 struct Decided {

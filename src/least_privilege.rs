@@ -98,8 +98,8 @@ pub fn generate(catalog: &Catalog, requests: &[(String, String)], set: &PolicySe
         .iter()
         .map(|(action, resource)| {
             let request = Request { principal: principal.clone(), action: action.clone(), resource: resource.clone(), resource_account: None, context: Context::new() };
-            let generated = evaluation::evaluate_in(&only, &request, Options::default(), Some(catalog)).decision;
-            let current = evaluation::evaluate_in(&set.policies, &request, set.options, Some(catalog)).decision;
+            let generated = evaluation::evaluate_in(&only, &request, Options::default(), Some(catalog as &dyn evaluation::CatalogOracle)).decision;
+            let current = evaluation::evaluate_in(&set.policies, &request, set.options, Some(catalog as &dyn evaluation::CatalogOracle)).decision;
             Check { action: action.clone(), resource: resource.clone(), generated, current }
         })
         .collect();

@@ -27,6 +27,10 @@ pub enum Severity {
 }
 
 impl Severity {
+    pub fn parse(text: &str) -> Option<Severity> {
+        [Severity::Error, Severity::Warning, Severity::Info].into_iter().find(|s| s.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
@@ -56,6 +60,26 @@ pub enum Kind {
 }
 
 impl Kind {
+    pub const ALL: [Kind; 12] = [
+        Kind::Syntax,
+        Kind::WildcardAction,
+        Kind::ResourceStar,
+        Kind::AllowNotAction,
+        Kind::AllowNotResource,
+        Kind::PassRoleStar,
+        Kind::ResourceNeverMatches,
+        Kind::ConditionNeverSatisfied,
+        Kind::Redundant,
+        Kind::UnknownService,
+        Kind::UnknownAction,
+        Kind::UnknownKey,
+    ];
+
+    /// The kind named by [`Kind::as_str`].
+    pub fn parse(text: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Syntax => "syntax",
@@ -165,8 +189,8 @@ pub fn lint(policy: &Policy, catalog: &Catalog) -> Vec<Finding> {
         never_satisfied(s, catalog, &actions, &mut push);
         unknown_keys(s, catalog, &mut push);
     }
+    // In statement order; within a statement, check by check.
     redundant(policy, &mut out);
-    out.sort_by_key(|f| (f.span.start, f.severity));
     out
 }
 

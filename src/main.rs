@@ -144,15 +144,14 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     if files.is_empty() {
         return Err("no scenario file given".into());
     }
-    if use_catalog {
-        settings.catalog = Some(embedded_catalog()?);
-    }
+    let catalog = if use_catalog { Some(embedded_catalog()?) } else { None };
+    settings.catalog = catalog.clone().map(|c| c as Arc<dyn iamplay::evaluation::CatalogOracle>);
     match command.as_str() {
         "eval" => Ok(eval(&files, &format, &settings)),
         "test" => Ok(test(&files, &settings)),
         "checklist" => Ok(checklist(&files, &format, &settings)),
         "lint" | "can" | "least-privilege" => {
-            let Some(catalog) = settings.catalog.clone() else { return Err(format!("`{command}` needs the action catalog: remove `--no-catalog`")) };
+            let Some(catalog) = catalog else { return Err(format!("`{command}` needs the action catalog: remove `--no-catalog`")) };
             Ok(match command.as_str() {
                 "lint" => lint(&files, &format, &settings, &catalog),
                 "can" => can(&files, &format, &settings, &catalog, resource.as_deref()),

@@ -16,12 +16,11 @@ use serde::Serialize;
 
 use std::sync::Arc;
 
-use crate::catalog::Catalog;
 use crate::cloudformation::{self, Pseudo};
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::ecs::{self, ChecklistLine, Deployment, Environment, Status};
-use crate::evaluation::{self, Options, Policies, Request};
+use crate::evaluation::{self, CatalogOracle, Options, Policies, Request};
 use crate::json::{self, Json, Member, Parsed, Value};
 use crate::managed_policies::{self, Lookup};
 use crate::policy::{self, Policy, Version};
@@ -115,7 +114,7 @@ pub struct Settings {
     pub parameters: BTreeMap<String, String>,
     /// The action catalog: with it, requests are checked against the actions' resource
     /// types and context keys an action never carries are left out.
-    pub catalog: Option<Arc<Catalog>>,
+    pub catalog: Option<Arc<dyn CatalogOracle>>,
     /// Evaluate every request's context exactly as given (the CLI's `--literal`), whatever
     /// the scenario's `options` say.
     pub literal_context: bool,
@@ -172,7 +171,7 @@ pub fn evaluate_text_with(text: &str, settings: &Settings) -> ScenarioReport {
         if is_deployment(root) {
             reader.deployment_only(root, &mut report);
         } else {
-            reader.read(root, &mut report);
+            reader.read(root, &mut report, None);
         }
     }
     report.diagnostics = reader.diagnostics;
@@ -216,28 +215,10 @@ pub fn read_policies(text: &str, settings: &Settings) -> PolicySet {
         return set;
     }
     let mut reader = Reader { text, diagnostics: parsed.errors, settings: settings.clone(), loaded: None, roles: Vec::new() };
-    reader.parameters(root);
-    if let Some(td) = root.get("task_definition") {
-        reader.load_task_definition(td);
-    }
-    reader.scenario_roles(root);
-    let instance_role = reader.instance_role(root);
-    let caller = reader.principal(root, instance_role.as_ref());
-    let top = reader.policies(root);
-    set.options = reader.options(root);
-    set.options.literal_context |= settings.literal_context;
-    match caller {
-        Some(c) => {
-            set.principal = Some(c.principal);
-            let mut policies = c.policies;
-            policies.resource = top.resource;
-            policies.session = policies.session.or(top.session);
-            policies.scps = top.scps;
-            policies.rcps = top.rcps;
-            set.policies = policies;
-        }
-        None => set.policies = top,
-    }
+    // The same reading as for evaluation, stopped before the requests; one path keeps the
+    // page's wasm from holding a second copy of it.
+    let mut report = ScenarioReport { name: None, notes: None, diagnostics: Vec::new(), results: Vec::new(), task: None, checklist: Vec::new() };
+    reader.read(root, &mut report, Some(&mut set));
     if let Some(items) = root.get("requests").and_then(Json::as_array) {
         for item in items {
             if let (Some(a), Some(r)) = (item.get("action").and_then(Json::as_str), item.get("resource").and_then(Json::as_str)) {
@@ -246,6 +227,25 @@ pub fn read_policies(text: &str, settings: &Settings) -> PolicySet {
         }
     }
     set.diagnostics = reader.diagnostics;
+    set
+}
+
+/// The caller's own policies with the scenario's resource, session and organisation
+/// policies, as a request without `as` sees them.
+fn merge_caller(caller: Option<Caller>, top: &Policies, options: Options) -> PolicySet {
+    let mut set = PolicySet { options, ..PolicySet::default() };
+    match caller {
+        Some(c) => {
+            set.principal = Some(c.principal);
+            let mut policies = c.policies;
+            policies.resource = top.resource.clone();
+            policies.session = policies.session.or_else(|| top.session.clone());
+            policies.scps = top.scps.clone();
+            policies.rcps = top.rcps.clone();
+            set.policies = policies;
+        }
+        None => set.policies = top.clone(),
+    }
     set
 }
 
@@ -267,7 +267,9 @@ impl Reader<'_> {
         self.diagnostics.push(d);
     }
 
-    fn read(&mut self, root: &Json, report: &mut ScenarioReport) {
+    /// Reads the scenario and evaluates its requests; with `only_policies`, fills it with the
+    /// principal and policies instead and evaluates nothing.
+    fn read(&mut self, root: &Json, report: &mut ScenarioReport, only_policies: Option<&mut PolicySet>) {
         let Some(members) = root.as_object() else {
             self.error(root.span, format!("a scenario must be a JSON object, found {}", root.kind()), Some("start from `{\"scenario\": 1, \"requests\": [...]}`"));
             return;
@@ -304,6 +306,10 @@ impl Reader<'_> {
         let policies = self.policies(root);
         let mut options = self.options(root);
         options.literal_context |= self.settings.literal_context;
+        if let Some(set) = only_policies {
+            *set = merge_caller(principal, &policies, options);
+            return;
+        }
         self.checklist(report, &policies, instance_role.as_ref(), options);
 
         let requests = match root.get("requests") {

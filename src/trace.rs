@@ -86,7 +86,7 @@ pub struct Outcome {
 }
 
 /// The action catalog's view of a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CatalogTrace {
     pub action_known: bool,
     #[serde(skip_serializing_if = "Option::is_none")]

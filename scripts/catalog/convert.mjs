@@ -55,7 +55,13 @@ for (const g of globals) {
 }
 const globalType = new Map(globals.map((g) => [g.key.toLowerCase(), code(TYPE, g.type, 'key type')]));
 
-const services = readdirSync(join(data, 'actions')).map((f) => f.replace(/\.json$/, '')).sort();
+// Sorted by lowercase code units, the order src/catalog.rs searches by halves.
+const byName = (a, b) => {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+const services = readdirSync(join(data, 'actions')).map((f) => f.replace(/\.json$/, '')).sort(byName);
 let actionCount = 0;
 for (const prefix of services) {
   const actions = read(`actions/${prefix}.json`);
@@ -83,7 +89,7 @@ for (const prefix of services) {
     return `R\t${clean(rt.key)}\t${clean(rt.arn)}\t${(rt.conditionKeys ?? []).map(ref).join(',')}`;
   });
   const actionLines = [];
-  for (const a of Object.values(actions).sort((x, y) => x.name.localeCompare(y.name))) {
+  for (const a of Object.values(actions).sort((x, y) => byName(x.name, y.name))) {
     const rts = a.resourceTypes
       .map((rt) => {
         const i = rtIndex.get(rt.name.toLowerCase());

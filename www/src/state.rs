@@ -10,7 +10,10 @@ use std::rc::Rc;
 
 use iamplay::context::is_known_multivalued;
 use iamplay::document::{self, ContextEntry, DocReport, PolicyDoc, PolicyKind, RequestDoc, ScenarioDoc, ValueKind};
-use iamplay::scenario::{evaluate_text, ScenarioReport};
+use std::sync::Arc;
+
+use iamplay::evaluation::CatalogOracle;
+use iamplay::scenario::{evaluate_text_with, ScenarioReport, Settings};
 use iamplay::share;
 
 use crate::examples::{self, Example};
@@ -70,7 +73,29 @@ pub struct State {
     /// The last share link made, shown so that it can be copied by hand too.
     pub share_link: Option<String>,
     pub gallery_open: bool,
+    /// The action catalog, once loaded (the page draws first and loads it after).
+    pub catalog: Option<Catalog>,
+    /// Evaluate request contexts exactly as given (the literal-context toggle).
+    pub literal: bool,
+    /// The "what can this principal do" view is open, for this resource (empty: any).
+    pub capabilities_open: bool,
+    pub capabilities_resource: String,
 }
+
+/// The loaded action catalog: what evaluation asks, and a line saying what it holds.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub oracle: Arc<dyn CatalogOracle>,
+    pub summary: String,
+}
+
+impl PartialEq for Catalog {
+    fn eq(&self, other: &Catalog) -> bool {
+        Arc::ptr_eq(&self.oracle, &other.oracle) && self.summary == other.summary
+    }
+}
+
+impl Eq for Catalog {}
 
 /// Where a whole scenario came from when it replaces the current one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,6 +176,12 @@ pub enum Action {
     Shared(String),
     /// A file could not be read, the clipboard refused, ...
     Failed(String, Option<String>),
+    /// The action catalog arrived: everything is evaluated again with it.
+    CatalogLoaded(Catalog),
+    /// The literal-context toggle.
+    SetLiteral(bool),
+    ToggleCapabilities,
+    SetCapabilitiesResource(String),
 }
 
 impl State {
@@ -165,6 +196,10 @@ impl State {
     fn from_doc(doc: ScenarioDoc) -> State {
         let report = Rc::new(document::evaluate(&doc));
         State {
+            catalog: None,
+            literal: false,
+            capabilities_open: false,
+            capabilities_resource: String::new(),
             doc,
             report,
             file: None,
@@ -300,6 +335,16 @@ impl State {
                 });
             }
             Action::Failed(message, help) => self.banner = Some(Banner { tone: Tone::Error, message, help, offer_restore: false }),
+            Action::CatalogLoaded(catalog) => {
+                self.catalog = Some(catalog);
+                self.reevaluate();
+            }
+            Action::SetLiteral(on) => {
+                self.literal = on;
+                self.reevaluate();
+            }
+            Action::ToggleCapabilities => self.capabilities_open = !self.capabilities_open,
+            Action::SetCapabilitiesResource(r) => self.capabilities_resource = r,
             edit => {
                 if self.parts_locked() {
                     return;
@@ -338,18 +383,18 @@ impl State {
                 self.set_doc(doc);
                 // Keep the text as written: the file tab shows it as the user wrote it.
                 if text != self.report.text {
-                    self.file = Some(FileDraft { report: Rc::new(evaluate_text(&text)), text, readable: true });
+                    self.file = Some(FileDraft { report: Rc::new(evaluate_text_with(&text, &self.settings())), text, readable: true });
                 }
             }
             Err(_) => {
-                self.file = Some(FileDraft { report: Rc::new(evaluate_text(&text)), text, readable: false });
+                self.file = Some(FileDraft { report: Rc::new(evaluate_text_with(&text, &self.settings())), text, readable: false });
                 self.tab = Tab::File;
             }
         }
     }
 
     fn edit_file(&mut self, text: String) {
-        let report = Rc::new(evaluate_text(&text));
+        let report = Rc::new(evaluate_text_with(&text, &self.settings()));
         let readable = match document::from_scenario_text(&text) {
             Ok(doc) => {
                 let file = self.file.take();
@@ -363,8 +408,23 @@ impl State {
     }
 
     /// A changed document: evaluated again; the file tab follows it.
+    /// What evaluation takes from the page: the catalog and the literal-context toggle.
+    pub fn settings(&self) -> Settings {
+        Settings { catalog: self.catalog.as_ref().map(|c| c.oracle.clone()), literal_context: self.literal, ..Settings::default() }
+    }
+
+    /// Everything evaluated again (the catalog arrived, the toggle changed); the hand-edited
+    /// file, if any, too.
+    fn reevaluate(&mut self) {
+        self.report = Rc::new(document::evaluate_with(&self.doc, &self.settings()));
+        if let Some(draft) = &self.file {
+            let report = Rc::new(evaluate_text_with(&draft.text, &self.settings()));
+            self.file = Some(FileDraft { text: draft.text.clone(), report, readable: draft.readable });
+        }
+    }
+
     fn set_doc(&mut self, doc: ScenarioDoc) {
-        self.report = Rc::new(document::evaluate(&doc));
+        self.report = Rc::new(document::evaluate_with(&doc, &self.settings()));
         self.doc = doc;
         self.file = None;
         let count = self.doc.requests.len();
