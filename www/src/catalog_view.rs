@@ -7,6 +7,7 @@
 //! autocomplete lists and the "what can this principal do" view.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use iamplay::diagnostic::Span;
@@ -225,6 +226,25 @@ pub fn view_datalists(state: &State, i: usize) -> Html {
     }
 }
 
+thread_local! {
+    /// The last view asked for and its text: drawing again (a keystroke elsewhere) does
+    /// not walk the catalog again unless the scenario, the resource or the toggle changed.
+    static LAST_VIEW: RefCell<(String, Rc<String>)> = RefCell::new((String::new(), Rc::new(String::new())));
+}
+
+fn capabilities_text(state: &State) -> Rc<String> {
+    let text = state.scenario_text();
+    let key = format!("{}\n{}\n{text}", state.literal, state.capabilities_resource);
+    LAST_VIEW.with(|last| {
+        let mut last = last.borrow_mut();
+        if last.0 != key || last.1.is_empty() {
+            let answer = Rc::new(js_capabilities(&text, &state.capabilities_resource, state.literal));
+            *last = (key, answer);
+        }
+        last.1.clone()
+    })
+}
+
 /// "What can this principal do": the allowed actions of the whole catalog, by service and
 /// access level, for the chosen resource or for any (drawn as the catalog module words it).
 pub fn view_capabilities(state: &State, d: &Dispatch) -> Html {
@@ -242,8 +262,24 @@ pub fn view_capabilities(state: &State, d: &Dispatch) -> Html {
         let d = d.clone();
         Callback::from(move |_: MouseEvent| d.dispatch(Action::ToggleCapabilities))
     };
-    let text = if state.capabilities_open { js_capabilities(&state.scenario_text(), &state.capabilities_resource, state.literal) } else { String::new() };
+    let text = if state.capabilities_open { capabilities_text(state) } else { Rc::new(String::new()) };
     let (summary, rest) = text.split_once('\n').unwrap_or((&text, ""));
+    // One block per service: its line, then its access levels indented under it; shown
+    // folded, so that a view of thousands of actions draws only what is opened.
+    let mut blocks: Vec<(&str, String)> = Vec::new();
+    let mut notes: Vec<&str> = Vec::new();
+    for line in rest.split('\n') {
+        if let Some(n) = line.strip_prefix("note: ") {
+            notes.push(n);
+        } else if let Some(group) = line.strip_prefix("  ") {
+            if let Some((_, body)) = blocks.last_mut() {
+                body.push_str(group);
+                body.push('\n');
+            }
+        } else if !line.is_empty() {
+            blocks.push((line, String::new()));
+        }
+    }
     html! {
         <section class="capabilities" aria-labelledby="capabilities-heading" data-testid="capabilities">
             <h3 id="capabilities-heading">
@@ -258,7 +294,12 @@ pub fn view_capabilities(state: &State, d: &Dispatch) -> Html {
                         value={state.capabilities_resource.clone()} data-testid="capabilities-resource" {oninput} />
                 </div>
                 <p class="status" data-testid="capabilities-summary">{ summary.to_string() }</p>
-                <pre class="capabilities-text" data-testid="capabilities-text">{ rest.to_string() }</pre>
+                <ul class="capabilities-services" data-testid="capabilities-services">
+                    { for blocks.into_iter().map(|(head, body)| html! {
+                        <li><details><summary>{ head.to_string() }</summary><pre>{ body }</pre></details></li>
+                    }) }
+                </ul>
+                { for notes.into_iter().map(|n| html! { <p class="hint">{ rich(n) }</p> }) }
             }
         </section>
     }
