@@ -700,6 +700,29 @@ mod tests {
 
     use super::*;
 
+    const TAGGED_READ: &str = r#"{"scenario": 1, "principal": "arn:aws:iam::111122223333:user/alice",
+ "identity_policies": [{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
+   "Condition": {"StringEquals": {"aws:RequestTag/Status": "OK"}}}}],
+ "requests": [{"action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "context": {"aws:RequestTag/Status": "OK"}}]}"#;
+
+    #[test]
+    fn the_catalog_evaluates_again_and_the_toggle_keeps_the_context_as_given() {
+        let catalog = iamplay::catalog::Catalog::parse(include_str!("../../catalog/catalog.txt")).unwrap();
+        let state = State::new(TAGGED_READ);
+        assert_eq!(decisions(&state), [Decision::Allowed]);
+        assert!(state.report.findings.is_empty());
+        let state = state.reduce(Action::CatalogLoaded(Catalog { oracle: Arc::new(catalog), summary: "catalog".into() }));
+        assert_eq!(decisions(&state), [Decision::ImplicitDeny]);
+        assert_eq!(state.report.findings.len(), 1);
+        assert_eq!(state.report.findings[0].1.kind, iamplay::lint::Kind::ConditionNeverSatisfied);
+        let literal = state.reduce(Action::SetLiteral(true));
+        assert_eq!(decisions(&literal), [Decision::Allowed]);
+        // Edits keep evaluating with the catalog and the toggle.
+        let edited = literal.reduce(Action::SetRequest(0, RequestField::Name, "read".into()));
+        assert_eq!(decisions(&edited), [Decision::Allowed]);
+        assert_eq!(decisions(&edited.reduce(Action::SetLiteral(false))), [Decision::ImplicitDeny]);
+    }
+
     fn decisions(state: &State) -> Vec<Decision> {
         (0..state.doc.requests.len()).map(|i| state.report.result(i).unwrap().outcome.decision).collect()
     }
