@@ -262,6 +262,10 @@ pub struct Catalog {
     /// Whether the file kept that order (and each service's actions theirs): lookups
     /// search by halves when it did, else one by one.
     pub sorted: bool,
+    /// Every service prefix some service's keys use (`aws`, `s3`, ...): a key with any other
+    /// prefix is unknown without looking further.
+    #[serde(skip)]
+    key_prefixes: Vec<String>,
 }
 
 /// Compares two names ASCII-case-insensitively, without allocating.
@@ -300,7 +304,7 @@ fn numbers(field: &str, line: usize, limit: usize) -> Result<Vec<u16>, CatalogEr
 impl Catalog {
     /// Reads the text of `catalog/catalog.txt`.
     pub fn parse(text: &str) -> Result<Catalog, CatalogError> {
-        let mut catalog = Catalog { source_version: String::new(), globals: Vec::new(), services: Vec::new(), sorted: false };
+        let mut catalog = Catalog { source_version: String::new(), globals: Vec::new(), services: Vec::new(), sorted: false, key_prefixes: Vec::new() };
         for (i, line) in text.lines().enumerate() {
             let n = i + 1;
             let err = |message: &str| CatalogError { line: n, message: message.to_string() };
@@ -372,6 +376,18 @@ impl Catalog {
         }
         for s in &mut catalog.services {
             s.sorted = is_sorted(&s.actions, |a| &a.name);
+            let mut own: Vec<&str> = Vec::new();
+            for k in &s.keys {
+                let p = k.name.split(':').next().unwrap_or_default();
+                if !own.contains(&p) {
+                    own.push(p);
+                }
+            }
+            for p in own {
+                if !catalog.key_prefixes.iter().any(|x| x.eq_ignore_ascii_case(p)) {
+                    catalog.key_prefixes.push(p.to_ascii_lowercase());
+                }
+            }
         }
         catalog.sorted = is_sorted(&catalog.services, |s| &s.prefix);
         Ok(catalog)
@@ -405,6 +421,9 @@ impl Catalog {
             return Some((&k.name, k.kind));
         }
         // Keys of one service are sometimes listed by another (`aws:` tag keys, `iam:PassedToService`).
+        if !self.key_prefixes.iter().any(|p| p.eq_ignore_ascii_case(prefix)) {
+            return None;
+        }
         self.services.iter().find_map(|s| s.find_key(key)).map(|k| (k.name.as_str(), k.kind))
     }
 

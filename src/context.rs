@@ -84,12 +84,12 @@ impl Context {
         true
     }
 
-    /// The context without these keys. (Built anew rather than removed from, which keeps
-    /// the map's removal code out of the page's wasm.)
-    pub fn without(&self, keys: &[&str]) -> Context {
+    /// The context without these keys, given lowercase and sorted. (Built anew rather than
+    /// removed from, which keeps the map's removal code out of the page's wasm.)
+    pub fn without(&self, sorted_lowercase: &[&str]) -> Context {
         let mut out = Context::new();
         for (k, v) in &self.entries {
-            if !keys.iter().any(|d| d.eq_ignore_ascii_case(k)) {
+            if sorted_lowercase.binary_search(&k.as_str()).is_err() {
                 out.entries.insert(k.clone(), v.clone());
             }
         }

@@ -3,7 +3,7 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html>
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html>
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::arn::{self, ResourceMatch};
 use crate::condition;
@@ -139,12 +139,17 @@ pub fn evaluate_in(policies: &Policies, request: &Request, options: Options, cat
     }
     // The catalog's answer: its trace, and for each key asked about why the action never
     // carries it.
-    let mut never: Vec<(String, String)> = Vec::new();
+    // Keyed by the lowercase key, so that each condition finds its reason at once.
+    let mut never: BTreeMap<String, String> = BTreeMap::new();
     let catalog_trace = catalog.map(|c| {
         let keys = keys_to_check(policies, &context);
         let answer = c.answer(&request.action, &request.resource, &keys);
-        never = keys.into_iter().zip(answer.never).filter_map(|(k, w)| Some((k, w?))).collect();
-        apply_catalog(answer.trace, &never, &mut context, options.literal_context, &mut notes)
+        for (key, why) in keys.into_iter().zip(answer.never) {
+            if let Some(why) = why {
+                never.insert(key.to_ascii_lowercase(), why);
+            }
+        }
+        apply_catalog(answer.trace, &mut never, &mut context, options.literal_context, &mut notes)
     });
     let has_boundary = policies.permissions_boundary.is_some();
     let run = |policy: &Policy, level: Option<usize>| evaluate_policy(policy, level, request, &context, has_boundary);
@@ -219,8 +224,8 @@ pub fn evaluate_in(policies: &Policies, request: &Request, options: Options, cat
         .collect();
     let mut policies: Vec<PolicyTrace> = policies;
     let mut why = decided.why;
-    if let Some(t) = catalog_trace.as_ref().filter(|t| t.action_known) {
-        annotate_missing(request, &never, &mut policies, t, &mut why);
+    if catalog_trace.as_ref().is_some_and(|t| t.action_known) {
+        annotate_missing(request, &never, &mut policies, &mut why);
     }
     Outcome {
         decision: decided.decision,
@@ -236,41 +241,48 @@ pub fn evaluate_in(policies: &Policies, request: &Request, options: Options, cat
 }
 
 /// Takes the action catalog's answer for the request: notes on the action and resource,
-/// and the given keys the action never carries (left out of `context` unless `literal`).
-fn apply_catalog(mut trace: CatalogTrace, never: &[(String, String)], context: &mut Context, literal: bool, notes: &mut Vec<String>) -> CatalogTrace {
+/// and the given keys the action never carries (left out of `context` unless `literal`;
+/// their reason in `never` then says so).
+fn apply_catalog(mut trace: CatalogTrace, never: &mut BTreeMap<String, String>, context: &mut Context, literal: bool, notes: &mut Vec<String>) -> CatalogTrace {
     trace.literal = literal;
     if let Some(n) = &trace.resource_note {
         notes.push(n.clone());
     }
-    let mut dropped: Vec<&str> = Vec::new();
-    for (key, why) in never {
-        let Some(value) = context.get(key).filter(|v| v.source == Source::Request) else { continue };
+    let mut dropped: Vec<(String, String)> = Vec::new();
+    for (lower, why) in never.iter() {
+        let Some(value) = context.get(lower).filter(|v| v.source == Source::Request) else { continue };
+        let key = &value.key;
         notes.push(if literal {
             format!("`{key}` was evaluated as given (literal context), although {why}")
         } else {
             format!("`{key}` was left out of the evaluation: {why}. Evaluate the literal context to use it as given")
         });
         trace.left_out.push(LeftOutKey { key: key.clone(), values: value.values.clone(), why: why.clone(), evaluated: literal });
-        dropped.push(key);
+        if !literal {
+            dropped.push((lower.clone(), format!("given in the context but left out: {why}")));
+        }
     }
-    if !literal && !dropped.is_empty() {
-        *context = context.without(&dropped);
+    if !dropped.is_empty() {
+        // In the map's order: lowercase and sorted, as `without` needs.
+        *context = context.without(&dropped.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>());
+        for (lower, note) in dropped {
+            never.insert(lower, note);
+        }
     }
     trace
 }
 
 /// Says on each condition whose key is missing because the action never carries it why
 /// that is (and whether the given value was left out), and in the decision's sentence.
-fn annotate_missing(request: &Request, never: &[(String, String)], policies: &mut [PolicyTrace], trace: &CatalogTrace, why: &mut String) {
+fn annotate_missing(request: &Request, never: &BTreeMap<String, String>, policies: &mut [PolicyTrace], why: &mut String) {
     for p in policies.iter_mut() {
         for st in &mut p.statements {
             for c in &mut st.conditions {
                 if c.request_values.is_some() || c.note.is_some() {
                     continue;
                 }
-                let Some((_, reason)) = never.iter().find(|(k, _)| k.eq_ignore_ascii_case(&c.key)) else { continue };
-                let left = !trace.literal && trace.left_out.iter().any(|l| l.key.eq_ignore_ascii_case(&c.key));
-                c.note = Some(if left { format!("given in the context but left out: {reason}") } else { reason.clone() });
+                let Some(reason) = never.get(&c.key.to_ascii_lowercase()) else { continue };
+                c.note = Some(reason.clone());
                 let phrase = format!("the request has no `{}`", c.key);
                 if why.contains(&phrase) && !why.contains(&format!("{phrase}, and")) {
                     *why = why.replacen(&phrase, &format!("{phrase}, and `{}` never carries it", request.action), 1);
@@ -283,11 +295,13 @@ fn annotate_missing(request: &Request, never: &[(String, String)], policies: &mu
 /// The keys to ask the catalog about: those the request gives, then those the policies'
 /// conditions test.
 fn keys_to_check(policies: &Policies, context: &Context) -> Vec<String> {
-    let mut keys: Vec<String> = context.iter().filter(|v| v.source == Source::Request).map(|v| v.key.clone()).collect();
+    let mut keys: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let given = context.iter().filter(|v| v.source == Source::Request).map(|v| &v.key);
     let all = policies.identity.iter().chain(&policies.resource).chain(&policies.permissions_boundary).chain(&policies.session).chain(policies.scps.iter().flatten()).chain(policies.rcps.iter().flatten());
-    for c in all.flat_map(|p| &p.statements).flat_map(|s| &s.conditions) {
-        if !keys.iter().any(|k| k.eq_ignore_ascii_case(&c.key)) {
-            keys.push(c.key.clone());
+    for key in given.chain(all.flat_map(|p| &p.statements).flat_map(|s| &s.conditions).map(|c| &c.key)) {
+        if seen.insert(key.to_ascii_lowercase()) {
+            keys.push(key.clone());
         }
     }
     keys

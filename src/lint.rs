@@ -316,6 +316,9 @@ fn suggested_arn(service: &Service, action: &Action, patterns: &[Item]) -> Strin
 fn never_matches(s: &Statement, resources: &[Item], actions: &[(&Item, Vec<(&Service, &Action)>)], push: &mut Push<'_>) {
     let mut dead_items = 0;
     for (item, expanded) in actions {
+        // An item names actions of one service, which share its resource types: whether a
+        // `Resource` can name each type is worked out once per type.
+        let mut reachable: Vec<Option<bool>> = expanded.first().map_or(Vec::new(), |(svc, _)| vec![None; svc.resource_types.len()]);
         let dead: Vec<&(&Service, &Action)> = expanded
             .iter()
             .filter(|(svc, a)| {
@@ -323,7 +326,12 @@ fn never_matches(s: &Statement, resources: &[Item], actions: &[(&Item, Vec<(&Ser
                     // Requests are on `*`; only `"Resource": "*"` names it (shared/DECISIONS.md (b)).
                     return true;
                 }
-                !svc.resource_types_of(a).any(|rt| resources.iter().any(|r| arn_format::pattern_can_name(&r.text, &rt.arn)))
+                !a.resources.iter().any(|r| {
+                    *reachable[usize::from(r.index)].get_or_insert_with(|| {
+                        let format = &svc.resource_type(r.index).arn;
+                        resources.iter().any(|p| arn_format::pattern_can_name(&p.text, format))
+                    })
+                })
             })
             .collect();
         if dead.is_empty() {
@@ -428,7 +436,14 @@ fn covers(outer: &str, inner: &str, ignore_case: bool) -> bool {
     wildcard::matches_pattern(outer, inner, ignore_case)
 }
 
+/// Statements compared pairwise for redundancy at most: beyond this many, the check (which
+/// is quadratic) is left out rather than stall the page on a huge policy.
+const REDUNDANCY_LIMIT: usize = 256;
+
 fn redundant(policy: &Policy, out: &mut Vec<Finding>) {
+    if policy.statements.len() > REDUNDANCY_LIMIT {
+        return;
+    }
     let plain: Vec<&Statement> = policy.statements.iter().filter(|s| s.conditions.is_empty() && !s.action.negated && s.principal.is_none()).collect();
     for a in &plain {
         let by = plain.iter().find(|b| {
