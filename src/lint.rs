@@ -200,10 +200,13 @@ fn first_span(items: &[Item], fallback: Span) -> Span {
 
 type Push<'a> = dyn FnMut(Kind, Severity, Span, String, String, String) + 'a;
 
+/// Each `Action` item of a statement with the catalog actions it names.
+type Named<'s, 'c> = Vec<(&'s Item, Vec<(&'c Service, &'c Action)>)>;
+
 /// The catalog actions each `Action` item names (with unknown names reported), or `None`
 /// when the statement is too broad to check action by action (`NotAction`, `*`, huge
 /// expansions).
-fn statement_actions<'s, 'c>(s: &'s Statement, catalog: &'c Catalog, push: &mut Push<'_>) -> Option<Vec<(&'s Item, Vec<(&'c Service, &'c Action)>)>> {
+fn statement_actions<'s, 'c>(s: &'s Statement, catalog: &'c Catalog, push: &mut Push<'_>) -> Option<Named<'s, 'c>> {
     let mut all = Vec::new();
     let mut checkable = !s.action.negated;
     for item in &s.action.items {
