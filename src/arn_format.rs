@@ -198,6 +198,82 @@ pub fn template(rt: &ResourceType) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The regex oracle of `arn_fits`: a named part is `[^:/]+` in the first five segments,
+    /// `[^/]+` for a bucket or access point name, `.+` elsewhere; everything else literal.
+    fn oracle(format: &str) -> regex::Regex {
+        let mut re = String::from("(?is)^");
+        let mut colons = 0;
+        let mut rest = format;
+        while !rest.is_empty() {
+            if let Some(after) = rest.strip_prefix("${") {
+                let end = after.find('}').unwrap();
+                let name = &after[..end];
+                re.push_str(if colons < 5 { "[^:/]+" } else if name == "BucketName" || name == "AccessPointName" { "[^/]+" } else { ".+" });
+                rest = &after[end + 1..];
+            } else {
+                let c = rest.chars().next().unwrap();
+                colons += usize::from(c == ':');
+                re.push_str(&regex::escape(&c.to_string()));
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+        re.push('$');
+        regex::Regex::new(&re).unwrap()
+    }
+
+    fn format_strategy() -> impl Strategy<Value = String> {
+        let part = prop_oneof![Just("${BucketName}"), Just("${Name}"), Just("${Region}"), Just("a"), Just("/"), Just(":"), Just("log-group"), Just("*")];
+        prop::collection::vec(part, 0..6).prop_map(|parts| format!("arn:${{Partition}}:svc:${{Region}}:${{Account}}:{}", parts.concat()))
+    }
+
+    /// A format and an ARN made from it, each named part filled with text its rule allows.
+    fn fitting_strategy() -> impl Strategy<Value = (String, String)> {
+        let part = prop_oneof![
+            Just(("${BucketName}", "b")),
+            Just(("${BucketName}", "bb")),
+            Just(("${Name}", "x")),
+            Just(("${Name}", "x/y")),
+            Just(("${Name}", "x:y")),
+            Just(("a", "a")),
+            Just(("/", "/")),
+            Just((":", ":")),
+            Just(("log-group", "log-group")),
+        ];
+        prop::collection::vec(part, 0..6).prop_map(|parts| {
+            let format: String = parts.iter().map(|(f, _)| *f).collect();
+            let arn: String = parts.iter().map(|(_, a)| *a).collect();
+            (format!("arn:${{Partition}}:svc:${{Region}}:${{Account}}:{format}"), format!("arn:aws:svc:us-east-1:111122223333:{arn}"))
+        })
+    }
+
+    fn arn_strategy() -> impl Strategy<Value = String> {
+        "[a/:*]{0,8}".prop_map(|tail| format!("arn:aws:svc:us-east-1:111122223333:{tail}"))
+    }
+
+    proptest! {
+        #[test]
+        fn fits_agrees_with_a_regex(format in format_strategy(), arn in arn_strategy()) {
+            prop_assert_eq!(arn_fits(&format, &arn), oracle(&format).is_match(&arn), "{} vs {}", format, arn);
+        }
+
+        /// Lint must never call a statement dead that can apply: a pattern that matches an
+        /// ARN of the format can name the format.
+        #[test]
+        fn a_pattern_matching_an_arn_of_the_format_can_name_it(format_and_arn in fitting_strategy(), cuts in prop::collection::vec((0usize..40, 0usize..6), 0..3)) {
+            let (format, arn) = format_and_arn;
+            prop_assert!(arn_fits(&format, &arn), "{} should fit {}", arn, format);
+            let mut pattern = arn.clone();
+            for (at, len) in cuts {
+                let start = at.min(pattern.len());
+                let end = (start + len).min(pattern.len());
+                pattern.replace_range(start..end, "*");
+            }
+            prop_assume!(crate::wildcard::Glob::parse(&pattern).matches(&arn, false));
+            prop_assert!(pattern_can_name(&pattern, &format), "{} should name {} (it matches {})", pattern, format, arn);
+        }
+    }
 
     const BUCKET: &str = "arn:${Partition}:s3:::${BucketName}";
     const OBJECT: &str = "arn:${Partition}:s3:::${BucketName}/${ObjectName}";
