@@ -997,6 +997,9 @@ pub struct DocReport {
     pub results: Vec<Option<usize>>,
     /// For each result in `scenario.results`, the statements that decided it.
     pub marks: Vec<Vec<Mark>>,
+    /// Least-privilege findings per policy (index into the document's policies), with
+    /// spans into that policy's text; empty without the action catalog.
+    pub findings: Vec<(usize, crate::lint::Finding)>,
 }
 
 impl DocReport {
@@ -1015,8 +1018,14 @@ impl DocReport {
 
 /// Evaluates a document through the scenario reader and places the answers in its parts.
 pub fn evaluate(doc: &ScenarioDoc) -> DocReport {
+    evaluate_with(doc, &scenario::Settings::default())
+}
+
+/// [`evaluate`] with settings: with the action catalog, requests are checked against it
+/// and every policy is linted.
+pub fn evaluate_with(doc: &ScenarioDoc, settings: &scenario::Settings) -> DocReport {
     let (text, layout) = write(doc);
-    let scenario = scenario::evaluate_text(&text);
+    let scenario = scenario::evaluate_text_with(&text, settings);
     let inside = |span: Span, region: Span| span.start >= region.start && span.start < region.end.max(region.start + 1);
     let policy_at = |span: Span| layout.policies.iter().position(|r| r.is_some_and(|r| inside(span, r)));
 
@@ -1076,7 +1085,17 @@ pub fn evaluate(doc: &ScenarioDoc) -> DocReport {
             marks
         })
         .collect();
-    DocReport { text, scenario, diagnostics, results, marks }
+    let mut findings = Vec::new();
+    if let Some(catalog) = &settings.catalog {
+        for (i, p) in doc.policies.iter().enumerate() {
+            if parsed[i].0.is_some() {
+                for f in catalog.lint(&p.text, &parsed[i].0.as_ref().map_or(String::new(), |p| p.name.clone()), p.kind.policy_type()) {
+                    findings.push((i, f));
+                }
+            }
+        }
+    }
+    DocReport { text, scenario, diagnostics, results, marks, findings }
 }
 
 #[cfg(test)]
@@ -1113,7 +1132,8 @@ mod tests {
         assert_eq!(doc.requests.len(), 2);
         assert_eq!(doc.requests[1].context, [ContextEntry::new("aws:RequestTag/Status", ValueKind::String, "OK")]);
         assert_eq!(doc.requests[1].expect, "allowed");
-        assert!(doc.extra.is_empty());
+        // `options` (the literal context for the second request) is kept as written.
+        assert_eq!(doc.extra.iter().map(|e| e.key.as_str()).collect::<Vec<_>>(), ["options"]);
         round_trips(&doc);
     }
 

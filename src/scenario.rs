@@ -14,11 +14,13 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
+use std::sync::Arc;
+
 use crate::cloudformation::{self, Pseudo};
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::ecs::{self, ChecklistLine, Deployment, Environment, Status};
-use crate::evaluation::{self, Options, Policies, Request};
+use crate::evaluation::{self, CatalogOracle, Options, Policies, Request};
 use crate::json::{self, Json, Member, Parsed, Value};
 use crate::managed_policies::{self, Lookup};
 use crate::policy::{self, Policy, Version};
@@ -99,7 +101,7 @@ const SCENARIO_KEYS: &[&str] = &[
     "instance_role",
     "parameters",
 ];
-const OPTION_KEYS: &[&str] = &["legacy_service_arn_for_resourceless"];
+const OPTION_KEYS: &[&str] = &["legacy_service_arn_for_resourceless", "literal_context"];
 const PRINCIPAL_KEYS: &[&str] = &["arn", "session_name", "tags", "unique_id"];
 const REQUEST_KEYS: &[&str] = &["name", "as", "action", "resource", "resource_account", "context", "expect"];
 const ROLE_KEYS: &[&str] = &["arn", "tags", "unique_id", "policies", "managed_policy_arns", "permissions_boundary", "trust_policy"];
@@ -110,6 +112,12 @@ pub struct Settings {
     pub account: Option<String>,
     pub region: Option<String>,
     pub parameters: BTreeMap<String, String>,
+    /// The action catalog: with it, requests are checked against the actions' resource
+    /// types and context keys an action never carries are left out.
+    pub catalog: Option<Arc<dyn CatalogOracle>>,
+    /// Evaluate every request's context exactly as given (the CLI's `--literal`), whatever
+    /// the scenario's `options` say.
+    pub literal_context: bool,
 }
 
 /// Reads a document as JSON when it starts like JSON, else as YAML.
@@ -182,11 +190,82 @@ pub fn evaluate_text_with(text: &str, settings: &Settings) -> ScenarioReport {
         if is_deployment(root) {
             reader.deployment_only(root, &mut report);
         } else {
-            reader.read(root, &mut report);
+            reader.read(root, &mut report, None);
         }
     }
     report.diagnostics = reader.diagnostics;
     report
+}
+
+/// A scenario's principal and its policies, read without evaluating a request: what the
+/// linter, the capabilities view and the least-privilege generator work on. A policy
+/// document on its own (`{"Statement": ...}`) reads as one identity policy.
+#[derive(Debug, Clone, Default)]
+pub struct PolicySet {
+    pub principal: Option<Principal>,
+    pub policies: Policies,
+    pub options: Options,
+    /// The scenario's requests, as (action, resource) pairs.
+    pub requests: Vec<(String, String)>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl PolicySet {
+    /// Every policy, identity policies first.
+    pub fn all(&self) -> Vec<&Policy> {
+        let p = &self.policies;
+        p.identity.iter().chain(&p.resource).chain(&p.permissions_boundary).chain(&p.session).chain(p.scps.iter().flatten()).chain(p.rcps.iter().flatten()).collect()
+    }
+}
+
+/// Reads the principal and policies of a scenario, or a policy document on its own.
+pub fn read_policies(text: &str, settings: &Settings) -> PolicySet {
+    let parsed = read_document(text);
+    let mut set = PolicySet::default();
+    let Some(root) = &parsed.json else {
+        set.diagnostics = parsed.errors;
+        return set;
+    };
+    if root.get("Statement").is_some() {
+        let mut diagnostics = parsed.errors;
+        let policy = policy::read_policy(root, "policy", PolicyType::Identity, &mut diagnostics);
+        set.policies.identity.push(policy);
+        set.diagnostics = diagnostics;
+        return set;
+    }
+    let mut reader = Reader { text, diagnostics: parsed.errors, settings: settings.clone(), loaded: None, roles: Vec::new() };
+    // The same reading as for evaluation, stopped before the requests; one path keeps the
+    // page's wasm from holding a second copy of it.
+    let mut report = ScenarioReport { name: None, notes: None, diagnostics: Vec::new(), results: Vec::new(), task: None, checklist: Vec::new() };
+    reader.read(root, &mut report, Some(&mut set));
+    if let Some(items) = root.get("requests").and_then(Json::as_array) {
+        for item in items {
+            if let (Some(a), Some(r)) = (item.get("action").and_then(Json::as_str), item.get("resource").and_then(Json::as_str)) {
+                set.requests.push((a.to_string(), r.to_string()));
+            }
+        }
+    }
+    set.diagnostics = reader.diagnostics;
+    set
+}
+
+/// The caller's own policies with the scenario's resource, session and organisation
+/// policies, as a request without `as` sees them.
+fn merge_caller(caller: Option<Caller>, top: &Policies, options: Options) -> PolicySet {
+    let mut set = PolicySet { options, ..PolicySet::default() };
+    match caller {
+        Some(c) => {
+            set.principal = Some(c.principal);
+            let mut policies = c.policies;
+            policies.resource = top.resource.clone();
+            policies.session = policies.session.or_else(|| top.session.clone());
+            policies.scps = top.scps.clone();
+            policies.rcps = top.rcps.clone();
+            set.policies = policies;
+        }
+        None => set.policies = top.clone(),
+    }
+    set
 }
 
 struct Reader<'t> {
@@ -207,7 +286,9 @@ impl Reader<'_> {
         self.diagnostics.push(d);
     }
 
-    fn read(&mut self, root: &Json, report: &mut ScenarioReport) {
+    /// Reads the scenario and evaluates its requests; with `only_policies`, fills it with the
+    /// principal and policies instead and evaluates nothing.
+    fn read(&mut self, root: &Json, report: &mut ScenarioReport, only_policies: Option<&mut PolicySet>) {
         let Some(members) = root.as_object() else {
             self.error(root.span, format!("a scenario must be a JSON object, found {}", root.kind()), Some("start from `{\"scenario\": 1, \"requests\": [...]}`"));
             return;
@@ -242,7 +323,12 @@ impl Reader<'_> {
 
         let principal = self.principal(root, instance_role.as_ref());
         let policies = self.policies(root);
-        let options = self.options(root);
+        let mut options = self.options(root);
+        options.literal_context |= self.settings.literal_context;
+        if let Some(set) = only_policies {
+            *set = merge_caller(principal, &policies, options);
+            return;
+        }
         self.checklist(report, &policies, instance_role.as_ref(), options);
 
         let requests = match root.get("requests") {
@@ -275,7 +361,7 @@ impl Reader<'_> {
                 applied.session = applied.session.or_else(|| policies.session.clone());
                 applied.scps = policies.scps.clone();
                 applied.rcps = policies.rcps.clone();
-                let outcome = evaluation::evaluate_with(&applied, &request, options);
+                let outcome = evaluation::evaluate_in(&applied, &request, options, self.settings.catalog.as_deref());
                 report.results.push(RequestResult {
                     name,
                     action: request.action,
@@ -619,6 +705,12 @@ impl Reader<'_> {
             match flag.value {
                 Value::Bool(b) => options.legacy_service_arn_for_resourceless = b,
                 _ => self.error(flag.span, format!("`legacy_service_arn_for_resourceless` must be `true` or `false`, found {}", flag.kind()), None),
+            }
+        }
+        if let Some(flag) = v.get("literal_context") {
+            match flag.value {
+                Value::Bool(b) => options.literal_context = b,
+                _ => self.error(flag.span, format!("`literal_context` must be `true` or `false`, found {}", flag.kind()), None),
             }
         }
         options

@@ -17,6 +17,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::catalog_view;
 use crate::editor::CodeEditor;
 use crate::effects;
 use crate::yaml_bridge;
@@ -100,6 +101,14 @@ pub fn app() -> Html {
             }
         });
     }
+    // The catalog arrives after the first render (boot.js fetches it), through this.
+    {
+        let d = d.clone();
+        use_effect_with((), move |_| {
+            catalog_view::connect(d);
+            || ()
+        });
+    }
 
     let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
     let ondrop = {
@@ -113,7 +122,7 @@ pub fn app() -> Html {
     };
 
     html! {
-        <div class="page" {ondragover} {ondrop}>
+        <div class="page" data-catalog={if state.catalog.is_some() { "ready" } else { "loading" }} {ondragover} {ondrop}>
             { view_header(&state, &d) }
             { view_banner(&state, &d) }
             if state.gallery_open {
@@ -224,6 +233,7 @@ fn view_header(state: &State, d: &Dispatch) -> Html {
                 <button type="button" data-testid="export" onclick={export}>{ "Export" }</button>
                 <input id="import-file" class="visually-hidden" type="file" accept=".json,application/json,text/plain" data-testid="import" {onchange} />
                 <label class="button" for="import-file">{ "Import" }</label>
+                { catalog_view::view_toolbar(state, d) }
                 if let Some(link) = &state.share_link {
                     <input class="share-link" type="text" readonly=true aria-label="Share link" data-testid="share-link" value={link.clone()} />
                 }
@@ -306,11 +316,12 @@ fn view_tabs(state: &State, d: &Dispatch) -> Html {
     }
 }
 
-fn field(id: String, label: &str, value: &str, oninput: Callback<InputEvent>, placeholder: &str, testid: String) -> Html {
+/// A text field; `list` names a `<datalist>` of suggestions.
+fn field(id: String, label: &str, value: &str, oninput: Callback<InputEvent>, placeholder: &str, testid: String, list: Option<String>) -> Html {
     html! {
         <div class="field">
             <label for={id.clone()}>{ label.to_string() }</label>
-            <input id={id} type="text" spellcheck="false" autocomplete="off" value={value.to_string()} placeholder={placeholder.to_string()} data-testid={testid} {oninput} />
+            <input id={id} type="text" spellcheck="false" autocomplete="off" {list} value={value.to_string()} placeholder={placeholder.to_string()} data-testid={testid} {oninput} />
         </div>
     }
 }
@@ -332,9 +343,9 @@ fn view_parts(state: &State, d: &Dispatch) -> Html {
                 <section class="card" aria-labelledby="scenario-heading">
                     <h2 id="scenario-heading">{ "Scenario" }</h2>
                     <div class="grid-2">
-                        { field("scenario-name-input".into(), "Name", &doc.name, on_text(d, |v| Action::SetScenario(ScenarioField::Name, v)), "Untitled scenario", "scenario-name-input".into()) }
-                        { field("scenario-account".into(), "Account", &doc.account, on_text(d, |v| Action::SetScenario(ScenarioField::Account, v)), "111122223333", "scenario-account".into()) }
-                        { field("scenario-region".into(), "Region", &doc.region, on_text(d, |v| Action::SetScenario(ScenarioField::Region, v)), "us-east-1", "scenario-region".into()) }
+                        { field("scenario-name-input".into(), "Name", &doc.name, on_text(d, |v| Action::SetScenario(ScenarioField::Name, v)), "Untitled scenario", "scenario-name-input".into(), None) }
+                        { field("scenario-account".into(), "Account", &doc.account, on_text(d, |v| Action::SetScenario(ScenarioField::Account, v)), "111122223333", "scenario-account".into(), None) }
+                        { field("scenario-region".into(), "Region", &doc.region, on_text(d, |v| Action::SetScenario(ScenarioField::Region, v)), "us-east-1", "scenario-region".into(), None) }
                     </div>
                     <div class="field">
                         <label for="scenario-notes">{ "Notes" }</label>
@@ -476,9 +487,9 @@ fn view_principal(state: &State, d: &Dispatch) -> Html {
         <section class="card principal" aria-labelledby="principal-heading">
             <h2 id="principal-heading">{ "Principal" }<span class="sub">{ " who makes the requests" }</span></h2>
             <div class="grid-2">
-                { field("principal-arn".into(), "Role (or user) ARN", &p.arn, on_text(d, |v| Action::SetPrincipal(PrincipalField::Arn, v)), "arn:aws:iam::111122223333:role/MyRole", "principal-arn".into()) }
-                { field("principal-session".into(), "Session name (a role session when set)", &p.session_name, on_text(d, |v| Action::SetPrincipal(PrincipalField::SessionName, v)), "for an ECS task: the task ID", "principal-session".into()) }
-                { field("principal-unique-id".into(), "Unique ID (optional, for aws:userid)", &p.unique_id, on_text(d, |v| Action::SetPrincipal(PrincipalField::UniqueId, v)), "AROA...", "principal-unique-id".into()) }
+                { field("principal-arn".into(), "Role (or user) ARN", &p.arn, on_text(d, |v| Action::SetPrincipal(PrincipalField::Arn, v)), "arn:aws:iam::111122223333:role/MyRole", "principal-arn".into(), None) }
+                { field("principal-session".into(), "Session name (a role session when set)", &p.session_name, on_text(d, |v| Action::SetPrincipal(PrincipalField::SessionName, v)), "for an ECS task: the task ID", "principal-session".into(), None) }
+                { field("principal-unique-id".into(), "Unique ID (optional, for aws:userid)", &p.unique_id, on_text(d, |v| Action::SetPrincipal(PrincipalField::UniqueId, v)), "AROA...", "principal-unique-id".into(), None) }
             </div>
             <div class="tag-table principal-tags">
                 <h3>{ "Principal tags" }<span class="key-hint">{ " seen as " }<code>{ "aws:PrincipalTag/KEY" }</code></span></h3>
@@ -555,7 +566,9 @@ fn view_policies(state: &State, d: &Dispatch) -> Html {
 fn view_policy_editor(state: &State, d: &Dispatch, i: usize, marks: &[iamplay::document::Mark]) -> Html {
     let p = &state.doc.policies[i];
     let display = state.doc.policy_display_name(i);
-    let diagnostics: Rc<Vec<Diagnostic>> = Rc::new(state.report.diagnostics_of(Part::Policy(i)).cloned().collect());
+    let mut diagnostics: Vec<Diagnostic> = state.report.diagnostics_of(Part::Policy(i)).cloned().collect();
+    catalog_view::add_findings(state, i, &mut diagnostics);
+    let diagnostics = Rc::new(diagnostics);
     let decided: Rc<Vec<(usize, usize, bool)>> = Rc::new(marks.iter().filter(|m| m.policy == i).map(|m| (m.span.start, m.span.end, m.effect == "Allow")).collect());
     let on_input = {
         let d = d.clone();
@@ -675,10 +688,10 @@ fn view_request_editor(state: &State, d: &Dispatch, i: usize) -> Html {
                 <button type="button" class="secondary" aria-label={format!("remove request {}", i + 1)} data-testid={format!("request-remove-{i}")} onclick={on_click(d, Action::RemoveRequest(i))}>{ "Remove" }</button>
             </header>
             <div class="grid-2">
-                { field(format!("{id}-name"), "Name", &r.name, on_text(d, move |v| Action::SetRequest(i, RequestField::Name, v)), "what this request checks", format!("request-name-{i}")) }
-                { field(format!("{id}-action"), "Action", &r.action, on_text(d, move |v| Action::SetRequest(i, RequestField::Action, v)), "s3:GetObject", format!("request-action-{i}")) }
-                { field(format!("{id}-resource"), "Resource ARN", &r.resource, on_text(d, move |v| Action::SetRequest(i, RequestField::Resource, v)), "arn:aws:s3:::bucket/key, or *", format!("request-resource-{i}")) }
-                { field(format!("{id}-account"), "Resource account", &r.resource_account, on_text(d, move |v| Action::SetRequest(i, RequestField::ResourceAccount, v)), "from the ARN, else the principal's", format!("request-account-{i}")) }
+                { field(format!("{id}-name"), "Name", &r.name, on_text(d, move |v| Action::SetRequest(i, RequestField::Name, v)), "what this request checks", format!("request-name-{i}"), None) }
+                { field(format!("{id}-action"), "Action", &r.action, on_text(d, move |v| Action::SetRequest(i, RequestField::Action, v)), "s3:GetObject", format!("request-action-{i}"), Some(format!("actions-{i}"))) }
+                { field(format!("{id}-resource"), "Resource ARN", &r.resource, on_text(d, move |v| Action::SetRequest(i, RequestField::Resource, v)), "arn:aws:s3:::bucket/key, or *", format!("request-resource-{i}"), Some(format!("arns-{i}"))) }
+                { field(format!("{id}-account"), "Resource account", &r.resource_account, on_text(d, move |v| Action::SetRequest(i, RequestField::ResourceAccount, v)), "from the ARN, else the principal's", format!("request-account-{i}"), None) }
                 { view_as(state, d, i) }
                 <div class="field">
                     <label for={format!("{id}-expect")}>{ "Expected decision" }</label>
@@ -692,6 +705,8 @@ fn view_request_editor(state: &State, d: &Dispatch, i: usize) -> Html {
                     </select>
                 </div>
             </div>
+            { catalog_view::view_datalists(state, i) }
+            { catalog_view::view_tag_help(state, i) }
             <div class="tags-3">
                 { tag_table(RESOURCE_TAG, "Resource tags", "aws:ResourceTag/KEY", "Tags already on the resource being accessed (for S3, only with ABAC enabled on the bucket).", "resource-tags") }
                 { tag_table(REQUEST_TAG, "Request tags", "aws:RequestTag/KEY", "Tags this request sends, as when creating or tagging a resource. A read sends none.", "request-tags") }
@@ -764,7 +779,7 @@ fn view_context_row(d: &Dispatch, i: usize, j: usize, c: &ContextEntry) -> Html 
     let invalid = !c.is_valid();
     html! {
         <tr>
-            <td><input type="text" aria-label="context key" data-testid={format!("context-key-{i}-{j}")} value={c.key.clone()} placeholder="aws:SourceIp" oninput={on_text(d, move |x| Action::SetContextKey(i, j, x))} /></td>
+            <td><input type="text" aria-label="context key" list={format!("keys-{i}")} data-testid={format!("context-key-{i}-{j}")} value={c.key.clone()} placeholder="aws:SourceIp" oninput={on_text(d, move |x| Action::SetContextKey(i, j, x))} /></td>
             <td>
                 <select aria-label={format!("type of {}", c.key)} data-testid={format!("context-kind-{i}-{j}")} onchange={onchange_kind}>
                     { for ValueKind::ALL.into_iter().map(|k| html! { <option value={k.as_str()} selected={k == c.kind}>{ k.as_str() }</option> }) }
@@ -844,6 +859,7 @@ fn view_results(state: &State, d: &Dispatch) -> Html {
             <ol class="requests">
                 { for shown.iter().map(|s| view_result(state, d, s)) }
             </ol>
+            { catalog_view::view_capabilities(state, d) }
         </>
     }
 }

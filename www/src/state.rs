@@ -11,7 +11,10 @@ use std::rc::Rc;
 use iamplay::context::is_known_multivalued;
 use iamplay::document::{self, ContextEntry, DocReport, PolicyDoc, PolicyKind, RequestDoc, ScenarioDoc, ValueKind};
 use iamplay::ecs::{ChecklistLine, Who};
-use iamplay::scenario::{evaluate_text, ScenarioReport};
+use std::sync::Arc;
+
+use iamplay::evaluation::CatalogOracle;
+use iamplay::scenario::{evaluate_text_with, ScenarioReport, Settings};
 use iamplay::share;
 
 use crate::examples::{self, Example};
@@ -78,7 +81,29 @@ pub struct State {
     /// The last autosave failed (local storage full or unavailable): the page says so until
     /// a save succeeds.
     pub unsaved: bool,
+    /// The action catalog, once loaded (the page draws first and loads it after).
+    pub catalog: Option<Catalog>,
+    /// Evaluate request contexts exactly as given (the literal-context toggle).
+    pub literal: bool,
+    /// The "what can this principal do" view is open, for this resource (empty: any).
+    pub capabilities_open: bool,
+    pub capabilities_resource: String,
 }
+
+/// The loaded action catalog: what evaluation asks, and a line saying what it holds.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub oracle: Arc<dyn CatalogOracle>,
+    pub summary: String,
+}
+
+impl PartialEq for Catalog {
+    fn eq(&self, other: &Catalog) -> bool {
+        Arc::ptr_eq(&self.oracle, &other.oracle) && self.summary == other.summary
+    }
+}
+
+impl Eq for Catalog {}
 
 /// Where a whole scenario came from when it replaces the current one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,6 +196,12 @@ pub enum Action {
     Failed(String, Option<String>),
     /// The autosave's outcome: `false` when local storage refused the work.
     SaveResult(bool),
+    /// The action catalog arrived: everything is evaluated again with it.
+    CatalogLoaded(Catalog),
+    /// The literal-context toggle.
+    SetLiteral(bool),
+    ToggleCapabilities,
+    SetCapabilitiesResource(String),
 }
 
 impl State {
@@ -185,6 +216,10 @@ impl State {
     fn from_doc(doc: ScenarioDoc) -> State {
         let report = Rc::new(document::evaluate(&doc));
         State {
+            catalog: None,
+            literal: false,
+            capabilities_open: false,
+            capabilities_resource: String::new(),
             doc,
             report,
             report_pending: false,
@@ -272,7 +307,7 @@ impl State {
 
     fn apply(&mut self, action: Action) {
         if self.report_pending && !matches!(action, Action::EditFile(_)) {
-            self.report = Rc::new(document::evaluate(&self.doc));
+            self.report = Rc::new(document::evaluate_with(&self.doc, &self.settings()));
             self.report_pending = false;
         }
         match action {
@@ -307,12 +342,7 @@ impl State {
                     })
                 }
             },
-            Action::Reevaluate => {
-                self.report = Rc::new(document::evaluate(&self.doc));
-                if let Some(draft) = &mut self.file {
-                    draft.report = Rc::new(evaluate_text(&draft.text));
-                }
-            }
+            Action::Reevaluate => self.reevaluate(),
             Action::RestorePrevious => {
                 if let Some(previous) = self.previous.take() {
                     let current = self.scenario_text();
@@ -334,6 +364,16 @@ impl State {
             Action::Failed(message, help) => self.banner = Some(Banner { tone: Tone::Error, message, help, offer_restore: false }),
             Action::UseChecklistLine(i) => self.use_checklist_line(i),
             Action::SaveResult(saved) => self.unsaved = !saved,
+            Action::CatalogLoaded(catalog) => {
+                self.catalog = Some(catalog);
+                self.reevaluate();
+            }
+            Action::SetLiteral(on) => {
+                self.literal = on;
+                self.reevaluate();
+            }
+            Action::ToggleCapabilities => self.capabilities_open = !self.capabilities_open,
+            Action::SetCapabilitiesResource(r) => self.capabilities_resource = r,
             edit => {
                 if self.parts_locked() {
                     return;
@@ -392,18 +432,18 @@ impl State {
                 self.set_doc(doc);
                 // Keep the text as written: the file tab shows it as the user wrote it.
                 if text != self.report.text {
-                    self.file = Some(FileDraft { report: Rc::new(evaluate_text(&text)), text, readable: true });
+                    self.file = Some(FileDraft { report: Rc::new(evaluate_text_with(&text, &self.settings())), text, readable: true });
                 }
             }
             Err(_) => {
-                self.file = Some(FileDraft { report: Rc::new(evaluate_text(&text)), text, readable: false });
+                self.file = Some(FileDraft { report: Rc::new(evaluate_text_with(&text, &self.settings())), text, readable: false });
                 self.tab = Tab::File;
             }
         }
     }
 
     fn edit_file(&mut self, text: String) {
-        let report = Rc::new(evaluate_text(&text));
+        let report = Rc::new(evaluate_text_with(&text, &self.settings()));
         let readable = match document::from_scenario_text(&text) {
             Ok(doc) => {
                 // The file's answer is the one shown; the parts' answer waits (see `report`).
@@ -417,10 +457,26 @@ impl State {
         self.file = Some(FileDraft { text, report, readable });
     }
 
+    /// What evaluation takes from the page: the catalog and the literal-context toggle.
+    pub fn settings(&self) -> Settings {
+        Settings { catalog: self.catalog.as_ref().map(|c| c.oracle.clone()), literal_context: self.literal, ..Settings::default() }
+    }
+
+    /// Everything evaluated again (the catalog arrived, the toggle changed); the hand-edited
+    /// file, if any, too.
+    fn reevaluate(&mut self) {
+        self.report_pending = false;
+        self.report = Rc::new(document::evaluate_with(&self.doc, &self.settings()));
+        if let Some(draft) = &self.file {
+            let report = Rc::new(evaluate_text_with(&draft.text, &self.settings()));
+            self.file = Some(FileDraft { text: draft.text.clone(), report, readable: draft.readable });
+        }
+    }
+
     /// A changed document: evaluated again; the file tab follows it.
     fn set_doc(&mut self, doc: ScenarioDoc) {
-        self.report = Rc::new(document::evaluate(&doc));
         self.report_pending = false;
+        self.report = Rc::new(document::evaluate_with(&doc, &self.settings()));
         self.doc = doc;
         self.file = None;
         self.clamp_to_requests();
@@ -727,6 +783,29 @@ mod tests {
     use iamplay::trace::Decision;
 
     use super::*;
+
+    const TAGGED_READ: &str = r#"{"scenario": 1, "principal": "arn:aws:iam::111122223333:user/alice",
+ "identity_policies": [{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
+   "Condition": {"StringEquals": {"aws:RequestTag/Status": "OK"}}}}],
+ "requests": [{"action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "context": {"aws:RequestTag/Status": "OK"}}]}"#;
+
+    #[test]
+    fn the_catalog_evaluates_again_and_the_toggle_keeps_the_context_as_given() {
+        let catalog = iamplay::catalog::Catalog::parse(include_str!("../../catalog/catalog.txt")).unwrap();
+        let state = State::new(TAGGED_READ);
+        assert_eq!(decisions(&state), [Decision::Allowed]);
+        assert!(state.report.findings.is_empty());
+        let state = state.reduce(Action::CatalogLoaded(Catalog { oracle: Arc::new(catalog), summary: "catalog".into() }));
+        assert_eq!(decisions(&state), [Decision::ImplicitDeny]);
+        assert_eq!(state.report.findings.len(), 1);
+        assert_eq!(state.report.findings[0].1.kind, iamplay::lint::Kind::ConditionNeverSatisfied);
+        let literal = state.reduce(Action::SetLiteral(true));
+        assert_eq!(decisions(&literal), [Decision::Allowed]);
+        // Edits keep evaluating with the catalog and the toggle.
+        let edited = literal.reduce(Action::SetRequest(0, RequestField::Name, "read".into()));
+        assert_eq!(decisions(&edited), [Decision::Allowed]);
+        assert_eq!(decisions(&edited.reduce(Action::SetLiteral(false))), [Decision::ImplicitDeny]);
+    }
 
     fn decisions(state: &State) -> Vec<Decision> {
         (0..state.doc.requests.len()).map(|i| state.report.result(i).unwrap().outcome.decision).collect()
