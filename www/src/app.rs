@@ -10,7 +10,6 @@ use std::rc::Rc;
 use iamplay::diagnostic::Diagnostic;
 use iamplay::document::{ContextEntry, Part, PolicyKind, ValueKind};
 use iamplay::scenario::{RequestResult, ScenarioReport};
-use iamplay::share;
 use iamplay::trace::{ConditionTrace, MatchTrace, Outcome, PolicyTrace, StatementRef, StatementTrace, Step};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -41,24 +40,26 @@ type Dispatch = UseReducerDispatcher<State>;
 
 #[component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(|| State::start(effects::load_stored().as_deref(), effects::fragment().as_deref()));
+    // A link in the address bar was unpacked before the first render (`crate::run`).
+    let state = use_reducer(|| State::start(effects::load_stored().as_deref(), effects::take_startup_link()));
     let d = state.dispatcher();
 
-    // Once: a link that opened is removed from the address bar (the saved state holds it
-    // now); later links pasted into the address bar open too.
+    // Once: later links pasted into the address bar open too; a link that opened is removed
+    // from the address bar (the saved state holds it now).
     {
         let d = d.clone();
         use_effect_with((), move |_| {
-            if effects::fragment().is_some_and(|f| share::decode(&f).is_ok()) {
-                effects::clear_fragment();
-            }
             let listener = Closure::<dyn Fn()>::new(move || {
                 if let Some(f) = effects::fragment() {
-                    let ok = share::decode(&f).is_ok();
-                    d.dispatch(Action::OpenLink(f));
-                    if ok {
-                        effects::clear_fragment();
-                    }
+                    let d = d.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let link = effects::open_link(&f).await;
+                        let ok = link.is_ok();
+                        d.dispatch(Action::OpenLink(link));
+                        if ok {
+                            effects::clear_fragment();
+                        }
+                    });
                 }
             });
             let window = web_sys::window();

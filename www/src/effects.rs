@@ -55,6 +55,31 @@ pub fn clear_fragment() {
 extern "C" {
     #[wasm_bindgen(catch)]
     async fn deflate_raw(text: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch)]
+    async fn inflate_raw(bytes: &[u8], limit: f64) -> Result<JsValue, JsValue>;
+}
+
+/// Opens a share link as `share::decode` does, with the browser's decompressor.
+pub async fn open_link(link: &str) -> Result<String, share::LinkError> {
+    let compressed = share::unwrap(link)?;
+    match inflate_raw(&compressed, share::MAX_SCENARIO_BYTES as f64).await {
+        Ok(bytes) => share::text_of(js_sys::Uint8Array::new(&bytes).to_vec()),
+        Err(why) if why.as_string().as_deref() == Some("too-large") => Err(share::too_large()),
+        Err(_) => Err(share::damaged()),
+    }
+}
+
+thread_local! {
+    /// The link the page was opened with, unpacked before the first render (`crate::run`).
+    static STARTUP_LINK: std::cell::RefCell<Option<Result<String, share::LinkError>>> = const { std::cell::RefCell::new(None) };
+}
+
+pub fn set_startup_link(link: Option<Result<String, share::LinkError>>) {
+    STARTUP_LINK.with(|l| *l.borrow_mut() = link);
+}
+
+pub fn take_startup_link() -> Option<Result<String, share::LinkError>> {
+    STARTUP_LINK.with(|l| l.borrow_mut().take())
 }
 
 /// The share link for a scenario: this page with the scenario in the fragment.

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use iamplay::evaluation::CatalogOracle;
 use iamplay::scenario::{evaluate_text_with, ScenarioReport, Settings};
-use iamplay::share;
+use iamplay::share::LinkError;
 
 use crate::examples::{self, Example};
 use crate::highlight;
@@ -183,8 +183,9 @@ pub enum Action {
     /// Replace the scenario; the current one is kept as `previous`.
     Open(String, Origin),
     OpenExample(&'static str),
-    /// Open a share link (the page's fragment, or one pasted).
-    OpenLink(String),
+    /// Open a share link (the page's fragment), as unpacked: `share::decode` natively, the
+    /// browser's decompressor in the page (`effects::open_link`).
+    OpenLink(Result<String, LinkError>),
     RestorePrevious,
     /// Evaluate the same texts again: a reader the answer depends on (the YAML reader,
     /// loaded on demand) has become available.
@@ -241,7 +242,7 @@ impl State {
 
     /// The state the page starts in: the saved work (if any), then the link in the URL (if
     /// any) opened over it, keeping the saved work as the way back.
-    pub fn start(stored: Option<&str>, fragment: Option<&str>) -> State {
+    pub fn start(stored: Option<&str>, link: Option<Result<String, LinkError>>) -> State {
         let mut state = match stored.map(Persisted::load) {
             Some(Loaded::Current(p)) => {
                 let mut s = State::new(p.scenario);
@@ -261,8 +262,8 @@ impl State {
             }
             Some(Loaded::Unreadable) | None => State::example(),
         };
-        if let Some(fragment) = fragment.filter(|f| f.contains("s=")) {
-            state = state.reduce(Action::OpenLink(fragment.to_string()));
+        if let Some(link) = link {
+            state = state.reduce(Action::OpenLink(link));
         }
         state
     }
@@ -331,7 +332,7 @@ impl State {
                     self.gallery_open = false;
                 }
             }
-            Action::OpenLink(link) => match share::decode(&link) {
+            Action::OpenLink(link) => match link {
                 Ok(text) => self.open(text, Origin::Link),
                 Err(e) => {
                     self.banner = Some(Banner {
@@ -783,6 +784,7 @@ mod tests {
     use iamplay::trace::Decision;
 
     use super::*;
+    use iamplay::share;
 
     const TAGGED_READ: &str = r#"{"scenario": 1, "principal": "arn:aws:iam::111122223333:user/alice",
  "identity_policies": [{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
@@ -975,11 +977,11 @@ mod tests {
         let other = include_str!("../../examples/s3-read-scoped.json");
         let link = format!("http://127.0.0.1:8080/#{}", share::encode(other));
         let edited = State::default().reduce(Action::RenamePolicy(0, "MyWork".into()));
-        let opened = edited.reduce(Action::OpenLink(link.clone()));
+        let opened = edited.reduce(Action::OpenLink(share::decode(&link)));
         assert_eq!(opened.scenario_text(), other);
         assert_eq!(opened.previous.as_deref(), Some(edited.scenario_text().as_str()));
         for bad in [format!("#{}", &share::encode(other)[..40]), "#s=9.AAAA".into(), "#s=1.@@".into()] {
-            let failed = edited.reduce(Action::OpenLink(bad.clone()));
+            let failed = edited.reduce(Action::OpenLink(share::decode(&bad)));
             assert_eq!(failed.scenario_text(), edited.scenario_text(), "{bad}");
             let banner = failed.banner.unwrap();
             assert_eq!(banner.tone, Tone::Error);
@@ -995,10 +997,10 @@ mod tests {
         assert_eq!(restored.scenario_text(), edited.scenario_text());
         let other = include_str!("../../examples/s3-read-scoped.json");
         let fragment = format!("#{}", share::encode(other));
-        let linked = State::start(Some(&saved), Some(&fragment));
+        let linked = State::start(Some(&saved), Some(share::decode(&fragment)));
         assert_eq!(linked.scenario_text(), other);
         assert_eq!(linked.reduce(Action::RestorePrevious).scenario_text(), edited.scenario_text());
-        let corrupt = State::start(Some(&saved), Some("#s=1.AAAA"));
+        let corrupt = State::start(Some(&saved), Some(share::decode("#s=1.AAAA")));
         assert_eq!(corrupt.scenario_text(), edited.scenario_text());
         assert!(corrupt.banner.is_some());
         assert_eq!(State::start(None, None).scenario_text(), EXAMPLE);
