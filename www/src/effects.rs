@@ -7,6 +7,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, File, HtmlAnchorElement, Storage, Url};
 
+use crate::examples::{self, Example};
 use crate::persist::{Loaded, Persisted, KEY};
 
 fn storage() -> Option<Storage> {
@@ -67,6 +68,23 @@ pub async fn open_link(link: &str) -> Result<String, share::LinkError> {
         Err(why) if why.as_string().as_deref() == Some("too-large") => Err(share::too_large()),
         Err(_) => Err(share::damaged()),
     }
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/files.js")]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    async fn fetch_text(path: &str) -> Result<JsValue, JsValue>;
+}
+
+/// The gallery's examples, fetched from `examples/` beside the page.
+pub async fn load_examples() -> Result<Vec<Example>, String> {
+    let mut out = Vec::new();
+    for id in examples::IDS {
+        let path = format!("examples/{id}.json");
+        let text = fetch_text(&path).await.map_err(|e| e.as_string().unwrap_or_else(|| format!("{path} could not be fetched")))?;
+        out.push(Example { id: id.to_string(), text: text.as_string().unwrap_or_default() });
+    }
+    Ok(out)
 }
 
 thread_local! {

@@ -17,7 +17,7 @@ use iamplay::evaluation::CatalogOracle;
 use iamplay::scenario::{evaluate_text_with, ScenarioReport, Settings};
 use iamplay::share::LinkError;
 
-use crate::examples::{self, Example};
+use crate::examples::Example;
 use crate::highlight;
 use crate::persist::{Loaded, Persisted};
 
@@ -78,6 +78,8 @@ pub struct State {
     /// The last share link made, shown so that it can be copied by hand too.
     pub share_link: Option<String>,
     pub gallery_open: bool,
+    /// The gallery's examples, once fetched (the page loads them when it first opens).
+    pub gallery: Option<Result<Rc<Vec<Example>>, String>>,
     /// The last autosave failed (local storage full or unavailable): the page says so until
     /// a save succeeds.
     pub unsaved: bool,
@@ -182,7 +184,9 @@ pub enum Action {
     ToggleGallery,
     /// Replace the scenario; the current one is kept as `previous`.
     Open(String, Origin),
-    OpenExample(&'static str),
+    OpenExample(Example),
+    /// The gallery's examples arrived, or could not be fetched.
+    GalleryLoaded(Result<Vec<Example>, String>),
     /// Open a share link (the page's fragment), as unpacked: `share::decode` natively, the
     /// browser's decompressor in the page (`effects::open_link`).
     OpenLink(Result<String, LinkError>),
@@ -232,6 +236,7 @@ impl State {
             previous: None,
             share_link: None,
             gallery_open: false,
+            gallery: None,
             unsaved: false,
         }
     }
@@ -326,12 +331,11 @@ impl State {
             }
             Action::ToggleGallery => self.gallery_open = !self.gallery_open,
             Action::Open(text, origin) => self.open(text, origin),
-            Action::OpenExample(id) => {
-                if let Some(example) = examples::find(id) {
-                    self.open(example.text.to_string(), Origin::Example(example_name(example)));
-                    self.gallery_open = false;
-                }
+            Action::OpenExample(example) => {
+                self.open(example.text.clone(), Origin::Example(example.name()));
+                self.gallery_open = false;
             }
+            Action::GalleryLoaded(examples) => self.gallery = Some(examples.map(Rc::new)),
             Action::OpenLink(link) => match link {
                 Ok(text) => self.open(text, Origin::Link),
                 Err(e) => {
@@ -491,10 +495,6 @@ impl State {
             self.selected = count.saturating_sub(1);
         }
     }
-}
-
-fn example_name(example: &Example) -> String {
-    document::from_scenario_text(example.text).map(|d| d.name).unwrap_or_default()
 }
 
 /// Applies a part edit to the document; false when it changes nothing.
@@ -785,6 +785,7 @@ mod tests {
 
     use super::*;
     use iamplay::share;
+    use crate::examples;
 
     const TAGGED_READ: &str = r#"{"scenario": 1, "principal": "arn:aws:iam::111122223333:user/alice",
  "identity_policies": [{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
@@ -964,7 +965,7 @@ mod tests {
     #[test]
     fn opening_keeps_a_way_back() {
         let edited = State::default().reduce(Action::RenamePolicy(0, "MyWork".into()));
-        let opened = edited.reduce(Action::OpenExample("s3-read-scoped"));
+        let opened = edited.reduce(Action::OpenExample(examples::find("s3-read-scoped")));
         assert_ne!(opened.doc.name, edited.doc.name);
         assert!(opened.banner.as_ref().is_some_and(|b| b.offer_restore));
         let back = opened.reduce(Action::RestorePrevious);
@@ -1017,8 +1018,8 @@ mod tests {
 
     #[test]
     fn every_example_opens_by_part_without_diagnostics_and_meets_its_expectations() {
-        for example in examples::ALL {
-            let state = State::default().reduce(Action::OpenExample(example.id));
+        for example in examples::bundled() {
+            let state = State::default().reduce(Action::OpenExample(example.clone()));
             assert!(state.file.as_ref().is_none_or(|f| f.readable), "{}", example.id);
             assert_eq!(state.report.error_count(), 0, "{}: {:?}", example.id, state.report.diagnostics);
             for i in 0..state.doc.requests.len() {
