@@ -22,7 +22,7 @@ macro_rules! examples {
     ($($id:literal),* $(,)?) => {
         pub const IDS: &[&str] = &[$($id),*];
 
-        #[cfg(not(target_arch = "wasm32"))]
+        #[cfg(any(test, not(target_arch = "wasm32")))]
         pub fn bundled() -> Vec<Example> {
             vec![$(Example { id: $id.to_string(), text: include_str!(concat!("../../examples/", $id, ".json")).to_string() }),*]
         }
@@ -44,7 +44,7 @@ examples![
 ];
 
 /// A bundled example by id (native tests).
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(any(test, not(target_arch = "wasm32")))]
 pub fn find(id: &str) -> Example {
     bundled().into_iter().find(|e| e.id == id).expect("a bundled example")
 }
