@@ -221,8 +221,13 @@ impl Reader<'_> {
         self.scenario_roles(root);
         let instance_role = self.instance_role(root);
 
-        let principal = self.principal(root, instance_role.as_ref());
+        // The policies are read once; their diagnostics follow the principal's, as in the
+        // order of the fields' checks.
+        let before = self.diagnostics.len();
         let policies = self.policies(root);
+        let policy_diagnostics = self.diagnostics.split_off(before);
+        let principal = self.principal(root, instance_role.as_ref(), &policies);
+        self.diagnostics.extend(policy_diagnostics);
         let options = self.options(root);
         self.checklist(report, &policies, instance_role.as_ref(), options);
 
@@ -244,25 +249,43 @@ impl Reader<'_> {
                 }
             },
         };
+        // The policies that apply to the default caller are put together once, not per
+        // request: only a resource policy the scenario knows for one resource varies.
+        let default = principal.map(|caller| {
+            let applied = applied_policies(caller.policies, &policies);
+            (caller.principal, applied, caller.label)
+        });
         for item in requests {
-            let caller = match item.get("as") {
-                Some(as_) => self.caller_as(as_, &policies, instance_role.as_ref()),
-                None => principal.clone(),
+            let own;
+            let (principal, base, label) = match item.get("as") {
+                Some(as_) => match self.caller_as(as_, &policies, instance_role.as_ref()) {
+                    Some(caller) => {
+                        own = (caller.principal, applied_policies(caller.policies, &policies), caller.label);
+                        (&own.0, &own.1, &own.2)
+                    }
+                    None => continue,
+                },
+                None => match &default {
+                    Some((p, a, l)) => (p, a, l),
+                    None => continue,
+                },
             };
-            let Some(caller) = caller else { continue };
-            if let Some((request, name, expect)) = self.request(item, &caller.principal) {
-                let mut applied = caller.policies.clone();
-                applied.resource = policies.resource.clone().or_else(|| self.known_resource_policy(&request.action, &request.resource));
-                applied.session = applied.session.or_else(|| policies.session.clone());
-                applied.scps = policies.scps.clone();
-                applied.rcps = policies.rcps.clone();
-                let outcome = evaluation::evaluate_with(&applied, &request, options);
+            if let Some((request, name, expect)) = self.request(item, principal) {
+                let known = if base.resource.is_none() { self.known_resource_policy(&request.action, &request.resource) } else { None };
+                let outcome = match known {
+                    Some(resource) => {
+                        let mut applied = base.clone();
+                        applied.resource = Some(resource);
+                        evaluation::evaluate_with(&applied, &request, options)
+                    }
+                    None => evaluation::evaluate_with(base, &request, options),
+                };
                 report.results.push(RequestResult {
                     name,
                     action: request.action,
                     resource: request.resource,
-                    principal: caller.principal.arn(),
-                    on_behalf_of: caller.label,
+                    principal: principal.arn(),
+                    on_behalf_of: label.clone(),
                     expect,
                     outcome,
                     span: item.span,
@@ -648,8 +671,14 @@ impl Reader<'_> {
 
     /// The caller of requests without `as`: `principal`, else the task role's task session,
     /// else (EC2 launch type without a task role) the container instance role.
-    fn principal(&mut self, root: &Json, instance: Option<&Role>) -> Option<Caller> {
-        let top = self.policies_preview(root);
+    fn principal(&mut self, root: &Json, instance: Option<&Role>, policies: &Policies) -> Option<Caller> {
+        // The caller's own policies; the shared ones are added per request.
+        let top = Policies {
+            identity: policies.identity.clone(),
+            permissions_boundary: policies.permissions_boundary.clone(),
+            session: policies.session.clone(),
+            ..Policies::default()
+        };
         if root.get("principal").is_none() {
             if let Some(role) = self.named_role("task_role") {
                 let mut policies = top;
@@ -670,15 +699,6 @@ impl Reader<'_> {
         }
         let principal = self.principal_field(root)?;
         Some(Caller { principal, policies: top, label: None })
-    }
-
-    /// The scenario's own policies, read without diagnostics (they are read again, with
-    /// diagnostics, for the shared policies).
-    fn policies_preview(&mut self, root: &Json) -> Policies {
-        let before = self.diagnostics.len();
-        let p = self.policies(root);
-        self.diagnostics.truncate(before);
-        p
     }
 
     fn principal_field(&mut self, root: &Json) -> Option<Principal> {
@@ -940,6 +960,17 @@ impl Reader<'_> {
             }
         }
     }
+}
+
+/// A caller's own policies with the scenario's shared ones: its resource policy, its
+/// session policy unless the caller has one, and the organisation's policies.
+fn applied_policies(own: Policies, shared: &Policies) -> Policies {
+    let mut applied = own;
+    applied.resource = shared.resource.clone();
+    applied.session = applied.session.or_else(|| shared.session.clone());
+    applied.scps = shared.scps.clone();
+    applied.rcps = shared.rcps.clone();
+    applied
 }
 
 /// Decodes `%XX` escapes (and `+` as space), as the AWS CLI returns inline role policies.
