@@ -10,6 +10,7 @@
 //! YAML scenario text. A document that is not a scenario but a template or task definition is
 //! read as one: its checklist is evaluated.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
@@ -224,9 +225,22 @@ impl Reader<'_> {
         // The policies are read once; their diagnostics follow the principal's, as in the
         // order of the fields' checks.
         let before = self.diagnostics.len();
-        let policies = self.policies(root);
+        let mut policies = self.policies(root);
         let policy_diagnostics = self.diagnostics.split_off(before);
-        let principal = self.principal(root, instance_role.as_ref(), &policies);
+        // Without a task definition and without a request's `as`, the default caller is the
+        // policies' only user: they are moved to it rather than copied.
+        let sole = self.loaded.is_none() && !root.get("requests").and_then(Json::as_array).is_some_and(|items| items.iter().any(|i| i.get("as").is_some()));
+        let own = if sole {
+            Policies {
+                identity: std::mem::take(&mut policies.identity),
+                permissions_boundary: policies.permissions_boundary.take(),
+                session: policies.session.take(),
+                ..Policies::default()
+            }
+        } else {
+            Policies { identity: policies.identity.clone(), permissions_boundary: policies.permissions_boundary.clone(), session: policies.session.clone(), ..Policies::default() }
+        };
+        let principal = self.principal(root, instance_role.as_ref(), own);
         self.diagnostics.extend(policy_diagnostics);
         let options = self.options(root);
         self.checklist(report, &policies, instance_role.as_ref(), options);
@@ -252,7 +266,8 @@ impl Reader<'_> {
         // The policies that apply to the default caller are put together once, not per
         // request: only a resource policy the scenario knows for one resource varies.
         let default = principal.map(|caller| {
-            let applied = applied_policies(caller.policies, &policies);
+            let shared = if sole { Cow::Owned(std::mem::take(&mut policies)) } else { Cow::Borrowed(&policies) };
+            let applied = applied_policies(caller.policies, shared);
             (caller.principal, applied, caller.label)
         });
         for item in requests {
@@ -260,7 +275,7 @@ impl Reader<'_> {
             let (principal, base, label) = match item.get("as") {
                 Some(as_) => match self.caller_as(as_, &policies, instance_role.as_ref()) {
                     Some(caller) => {
-                        own = (caller.principal, applied_policies(caller.policies, &policies), caller.label);
+                        own = (caller.principal, applied_policies(caller.policies, Cow::Borrowed(&policies)), caller.label);
                         (&own.0, &own.1, &own.2)
                     }
                     None => continue,
@@ -671,14 +686,9 @@ impl Reader<'_> {
 
     /// The caller of requests without `as`: `principal`, else the task role's task session,
     /// else (EC2 launch type without a task role) the container instance role.
-    fn principal(&mut self, root: &Json, instance: Option<&Role>, policies: &Policies) -> Option<Caller> {
+    fn principal(&mut self, root: &Json, instance: Option<&Role>, own: Policies) -> Option<Caller> {
         // The caller's own policies; the shared ones are added per request.
-        let top = Policies {
-            identity: policies.identity.clone(),
-            permissions_boundary: policies.permissions_boundary.clone(),
-            session: policies.session.clone(),
-            ..Policies::default()
-        };
+        let top = own;
         if root.get("principal").is_none() {
             if let Some(role) = self.named_role("task_role") {
                 let mut policies = top;
@@ -964,13 +974,25 @@ impl Reader<'_> {
 
 /// A caller's own policies with the scenario's shared ones: its resource policy, its
 /// session policy unless the caller has one, and the organisation's policies.
-fn applied_policies(own: Policies, shared: &Policies) -> Policies {
-    let mut applied = own;
-    applied.resource = shared.resource.clone();
-    applied.session = applied.session.or_else(|| shared.session.clone());
-    applied.scps = shared.scps.clone();
-    applied.rcps = shared.rcps.clone();
-    applied
+fn applied_policies(own: Policies, shared: Cow<'_, Policies>) -> Policies {
+    let shared = match shared {
+        Cow::Owned(shared) => shared,
+        Cow::Borrowed(s) => Policies {
+            resource: s.resource.clone(),
+            session: if own.session.is_none() { s.session.clone() } else { None },
+            scps: s.scps.clone(),
+            rcps: s.rcps.clone(),
+            ..Policies::default()
+        },
+    };
+    Policies {
+        identity: own.identity,
+        resource: shared.resource,
+        permissions_boundary: own.permissions_boundary,
+        session: own.session.or(shared.session),
+        scps: shared.scps,
+        rcps: shared.rcps,
+    }
 }
 
 /// Decodes `%XX` escapes (and `+` as space), as the AWS CLI returns inline role policies.
