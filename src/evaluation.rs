@@ -153,11 +153,20 @@ pub fn evaluate_with(policies: &Policies, request: &Request, options: Options) -
     let mut steps = Vec::new();
     let decided = decide(request, principal, &resource_account, &identity, resource.as_ref(), boundary.as_ref(), session.as_ref(), &scp_levels, &rcp_levels, &all, &mut steps, &mut notes);
 
-    // First spelling of each key, in order; a set keeps this linear in the number of keys.
+    // First spelling of each key, in order. A few keys are scanned; past that a set keeps
+    // this linear in the number of keys.
     let mut missing: Vec<String> = Vec::new();
     let mut seen_missing: HashSet<String> = HashSet::new();
     for key in all.iter().flat_map(|r| &r.missing_keys) {
-        if seen_missing.insert(key.to_ascii_lowercase()) {
+        let new = if missing.len() < 16 {
+            !missing.iter().any(|m| m.eq_ignore_ascii_case(key))
+        } else {
+            if seen_missing.is_empty() {
+                seen_missing.extend(missing.iter().map(|m| m.to_ascii_lowercase()));
+            }
+            seen_missing.insert(key.to_ascii_lowercase())
+        };
+        if new {
             missing.push(key.clone());
         }
     }

@@ -109,6 +109,20 @@ impl Json {
     }
 }
 
+/// Whether the member at `index` repeats the key of an earlier member. `seen` holds the
+/// keys of a large object, filled on first use; a small object (nearly every one) is
+/// scanned instead, which is cheaper than hashing its keys. Callers ask for every index in
+/// order, so an object costs linear time either way.
+pub(crate) fn repeats_key<'a>(members: &'a [Member], index: usize, seen: &mut Option<std::collections::HashSet<&'a str>>) -> bool {
+    const SCAN: usize = 16;
+    let key = members[index].key.as_str();
+    if members.len() <= SCAN {
+        return members[..index].iter().any(|m| m.key == key);
+    }
+    let seen = seen.get_or_insert_with(|| std::collections::HashSet::with_capacity(members.len()));
+    !seen.insert(key)
+}
+
 /// Integers go through serde_json, which keeps them exact. Other numbers go through the
 /// standard library, which rounds correctly (serde_json's default float parser may be off by
 /// one unit in the last place, so a float would not survive the round trip). A number that

@@ -652,9 +652,9 @@ impl Reader<'_> {
     }
 
     fn check_keys(&mut self, members: &[Member], known: &[&str], what: &str) {
-        let mut seen = HashSet::new();
-        for m in members {
-            if !seen.insert(m.key.as_str()) {
+        let mut seen = None;
+        for (i, m) in members.iter().enumerate() {
+            if json::repeats_key(members, i, &mut seen) {
                 self.error(m.key_span, format!("duplicate key `{}`", m.key), Some("remove one of the two"));
             } else if !known.contains(&m.key.as_str()) {
                 let help = suggest::closest(&m.key, known.iter().copied()).map(|s| format!("did you mean `{s}`?"));
@@ -942,8 +942,14 @@ impl Reader<'_> {
             match c.as_object() {
                 Some(keys) => {
                     let mut seen = HashSet::new();
-                    for k in keys {
-                        if !seen.insert(k.key.to_ascii_lowercase()) {
+                    for (i, k) in keys.iter().enumerate() {
+                        // Few keys (nearly always): scanned; many: hashed, lowercased.
+                        let repeated = if keys.len() <= 16 {
+                            keys[..i].iter().any(|p| p.key.eq_ignore_ascii_case(&k.key))
+                        } else {
+                            !seen.insert(k.key.to_ascii_lowercase())
+                        };
+                        if repeated {
                             self.error(k.key_span, format!("duplicate context key `{}`", k.key), Some("condition keys are case-insensitive: give each once"));
                         }
                         let (values, as_list) = match &k.value.value {
