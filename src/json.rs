@@ -477,13 +477,21 @@ impl<'a> Parser<'a> {
                 }
                 self.pos += 1;
             }
-            value.push_str(&self.text[run..self.pos]);
             match self.peek() {
                 Some(b'"') => {
+                    // A string without escapes (nearly every one) is copied in one piece.
+                    if value.is_empty() {
+                        value = self.text[run..self.pos].to_string();
+                    } else {
+                        value.push_str(&self.text[run..self.pos]);
+                    }
                     self.pos += 1;
                     return Ok((value, Span::new(start, self.pos)));
                 }
-                Some(b'\\') => value.push(self.escape(start)?),
+                Some(b'\\') => {
+                    value.push_str(&self.text[run..self.pos]);
+                    value.push(self.escape(start)?);
+                }
                 // A raw line break almost always means the closing quote was forgotten.
                 None | Some(b'\n' | b'\r') => return Err(unterminated(start, self.pos)),
                 Some(b) => {
