@@ -73,10 +73,27 @@ fn known_multivalued() -> &'static KnownMultivalued {
 }
 
 pub fn is_known_multivalued(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    let known = known_multivalued();
-    known.exact.binary_search(&key.as_str()).is_ok()
-        || known.prefixes.iter().any(|prefix| key.starts_with(prefix) && key.len() > prefix.len())
+    with_lowercase(key, |key| {
+        let known = known_multivalued();
+        known.exact.binary_search(&key).is_ok() || known.prefixes.iter().any(|prefix| key.starts_with(prefix) && key.len() > prefix.len())
+    })
+}
+
+/// Calls `f` with the ASCII lowercase of `key`, folded on the stack when the key is short
+/// (as condition keys are): lookups run for every condition of every request.
+fn with_lowercase<R>(key: &str, f: impl FnOnce(&str) -> R) -> R {
+    const SHORT: usize = 128;
+    if key.len() <= SHORT {
+        let mut buffer = [0u8; SHORT];
+        let lower = &mut buffer[..key.len()];
+        lower.copy_from_slice(key.as_bytes());
+        lower.make_ascii_lowercase();
+        // ASCII lowercasing keeps UTF-8 valid.
+        if let Ok(lower) = std::str::from_utf8(lower) {
+            return f(lower);
+        }
+    }
+    f(&key.to_ascii_lowercase())
 }
 
 impl Context {
@@ -97,17 +114,16 @@ impl Context {
     /// Adds a derived value unless the request already gives the key: given values win.
     /// Returns true when the derived value was used.
     pub fn insert_derived(&mut self, key: &str, values: Vec<String>, source: Source) -> bool {
-        let lower = key.to_ascii_lowercase();
-        if self.entries.contains_key(&lower) {
+        if self.get(key).is_some() {
             return false;
         }
         let multivalued = is_known_multivalued(key);
-        self.entries.insert(lower, ContextValue { key: key.to_string(), values, multivalued, source });
+        self.entries.insert(key.to_ascii_lowercase(), ContextValue { key: key.to_string(), values, multivalued, source });
         true
     }
 
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
-        self.entries.get(&key.to_ascii_lowercase())
+        with_lowercase(key, |lower| self.entries.get(lower))
     }
 
     /// The value of a single-valued key, as policy variables use it.
