@@ -430,7 +430,8 @@ fn near_miss_text(results: &[PolicyResult]) -> String {
 
 fn evaluate_policy(policy: &Policy, level: Option<usize>, request: &Request, context: &Context, has_boundary: bool) -> PolicyResult {
     let mut result = PolicyResult {
-        trace: PolicyTrace { name: policy.name.clone(), policy_type: policy.policy_type, level, statements: Vec::new(), denies: false, allows: false },
+        // Sized up front: a statement trace is large, and growing the vector would copy them.
+        trace: PolicyTrace { name: policy.name.clone(), policy_type: policy.policy_type, level, statements: Vec::with_capacity(policy.statements.len()), denies: false, allows: false },
         denies: Vec::new(),
         allows: Vec::new(),
         near_misses: Vec::new(),

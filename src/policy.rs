@@ -180,6 +180,7 @@ pub fn read_policy(json: &Json, name: &str, policy_type: PolicyType, out: &mut V
     };
     // Sids seen so far: scanned while there are few statements, hashed beyond.
     let mut sids: Option<HashSet<String>> = None;
+    policy.statements.reserve_exact(statements.len());
     for (index, s) in statements.into_iter().enumerate() {
         if let Some(statement) = read_statement(s, index, policy_type, out) {
             if let Some(sid) = &statement.sid {

@@ -270,6 +270,7 @@ impl Reader<'_> {
             let applied = applied_policies(caller.policies, shared);
             (caller.principal, applied, caller.label)
         });
+        report.results.reserve_exact(requests.len());
         for item in requests {
             let own;
             let (principal, base, label) = match item.get("as") {
