@@ -153,6 +153,24 @@ pub fn raw_string_offset(text: &str, span: Span) -> Option<usize> {
     }
 }
 
+/// The length of the run of string bytes at the start of `bytes` that need no attention:
+/// no `"`, no `\\`, no control character. Eight bytes are tested at a time.
+fn plain_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    // A high bit set where a byte of `x` is below `n` (n <= 128); none when no byte is.
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
+    let mut i = 0;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        if below(word ^ (ONES * u64::from(b'"')), 1) | below(word ^ (ONES * u64::from(b'\\')), 1) | below(word, 0x20) != 0 {
+            break;
+        }
+        i += 8;
+    }
+    i + bytes[i..].iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(bytes.len() - i)
+}
+
 /// One open array or object on the parser's explicit stack.
 struct Frame {
     /// Offset of the opening bracket.
@@ -471,12 +489,7 @@ impl<'a> Parser<'a> {
             // Copy the longest run of plain characters at once: this keeps long strings fast.
             // The run ends on an ASCII byte, so it ends on a character boundary.
             let run = self.pos;
-            while let Some(&b) = self.bytes.get(self.pos) {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
+            self.pos += plain_run(&self.bytes[run..]);
             match self.peek() {
                 Some(b'"') => {
                     // A string without escapes (nearly every one) is copied in one piece.
@@ -1137,6 +1150,12 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn plain_run_stops_where_a_byte_needs_attention(bytes in proptest::collection::vec(prop_oneof![1 => Just(b'"'), 1 => Just(b'\\'), 1 => 0u8..0x21, 40 => 0x21u8..=0xff], 0..80)) {
+            let expected = bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(bytes.len());
+            prop_assert_eq!(plain_run(&bytes), expected);
+        }
+
         #[test]
         fn reads_what_serde_json_writes(value in arbitrary_json()) {
             for text in [serde_json::to_string(&value).unwrap(), serde_json::to_string_pretty(&value).unwrap()] {
