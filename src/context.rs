@@ -5,7 +5,8 @@
 //! more than one element, or a key AWS documents as `ArrayOf...`, is multivalued.
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html>
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use serde::Serialize;
@@ -50,24 +51,44 @@ pub struct Context {
 /// key stands for any text.
 const MULTIVALUED_KEYS: &str = include_str!("multivalued_keys.txt");
 
-/// The documented multivalued keys: the exact names sorted for binary search, and the
-/// prefixes of the few names with a `${...}` part. Built once.
+/// The documented multivalued keys: the exact names in a hash set, and the prefixes of the
+/// few names with a `${...}` part. Built once.
 struct KnownMultivalued {
-    exact: Vec<&'static str>,
+    exact: HashSet<&'static str, BuildHasherDefault<Fnv>>,
     prefixes: Vec<&'static str>,
+}
+
+/// FNV-1a: every request looks up each of its context keys, and these keys are short
+/// and not chosen by an adversary who could make them collide (the set is fixed).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
 
 fn known_multivalued() -> &'static KnownMultivalued {
     static KNOWN: OnceLock<KnownMultivalued> = OnceLock::new();
     KNOWN.get_or_init(|| {
-        let mut known = KnownMultivalued { exact: Vec::new(), prefixes: Vec::new() };
+        let mut known = KnownMultivalued { exact: HashSet::default(), prefixes: Vec::new() };
         for line in MULTIVALUED_KEYS.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
             match line.split_once("${") {
                 Some((prefix, _)) => known.prefixes.push(prefix),
-                None => known.exact.push(line),
+                None => {
+                    known.exact.insert(line);
+                }
             }
         }
-        known.exact.sort_unstable();
         known
     })
 }
@@ -75,7 +96,7 @@ fn known_multivalued() -> &'static KnownMultivalued {
 pub fn is_known_multivalued(key: &str) -> bool {
     with_lowercase(key, |key| {
         let known = known_multivalued();
-        known.exact.binary_search(&key).is_ok() || known.prefixes.iter().any(|prefix| key.starts_with(prefix) && key.len() > prefix.len())
+        known.exact.contains(key) || known.prefixes.iter().any(|prefix| key.starts_with(prefix) && key.len() > prefix.len())
     })
 }
 
