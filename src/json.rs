@@ -309,6 +309,12 @@ impl<'a> Parser<'a> {
                     Some(frame) => {
                         frame.push(json);
                         frame.expect = Expect::CommaOrClose;
+                        // The usual next token, a comma, is taken here rather than in another
+                        // turn of the loop (which would do exactly this).
+                        self.skip_whitespace()?;
+                        if self.peek() == Some(b',') {
+                            self.comma();
+                        }
                     }
                 }
             }
@@ -357,6 +363,14 @@ impl<'a> Parser<'a> {
                         *pending = Some(key);
                     }
                     frame.expect = Expect::Colon;
+                }
+                // The usual `:` is taken here, as the next turn of the loop would.
+                self.skip_whitespace()?;
+                if self.peek() == Some(b':') {
+                    self.pos += 1;
+                    if let Some(frame) = self.stack.last_mut() {
+                        frame.expect = Expect::MemberValue;
+                    }
                 }
                 Ok(None)
             }
