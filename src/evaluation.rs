@@ -440,7 +440,8 @@ fn evaluate_policy(policy: &Policy, level: Option<usize>, request: &Request, con
     let variables_on = policy.version == Version::V2012;
     for statement in &policy.statements {
         let (trace, principal_match) = evaluate_statement(statement, policy, request, context, variables_on, has_boundary);
-        let reference = StatementRef { policy: policy.name.clone(), sid: statement.sid.clone(), index: statement.index, effect: statement.effect.as_str().to_string() };
+        // Built only for the statements that are kept as allows, denies or near misses.
+        let reference = || StatementRef { policy: policy.name.clone(), sid: statement.sid.clone(), index: statement.index, effect: statement.effect.as_str().to_string() };
         let targeted = trace.action.matched && trace.resource.matched && trace.principal.as_ref().is_none_or(|p| p.matched);
         if targeted {
             for c in &trace.conditions {
@@ -461,12 +462,12 @@ fn evaluate_policy(policy: &Policy, level: Option<usize>, request: &Request, con
         }
         if trace.applies {
             match statement.effect {
-                Effect::Deny => result.denies.push(reference),
-                Effect::Allow => result.allows.push((reference, principal_match)),
+                Effect::Deny => result.denies.push(reference()),
+                Effect::Allow => result.allows.push((reference(), principal_match)),
             }
         } else if targeted && statement.effect == Effect::Allow {
             if let Some(failed) = trace.conditions.iter().find(|c| !c.result) {
-                result.near_misses.push((reference, failed.clone()));
+                result.near_misses.push((reference(), failed.clone()));
             }
         }
         result.trace.statements.push(trace);
