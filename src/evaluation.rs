@@ -150,7 +150,8 @@ pub fn evaluate_with(policies: &Policies, request: &Request, options: Options) -
         .chain(session.iter())
         .collect();
 
-    let mut steps = Vec::new();
+    // Room for every gate of `decide`, so that the vector is not grown.
+    let mut steps = Vec::with_capacity(8);
     let decided = decide(request, principal, &resource_account, &identity, resource.as_ref(), boundary.as_ref(), session.as_ref(), &scp_levels, &rcp_levels, &all, &mut steps, &mut notes);
 
     // First spelling of each key, in order. A few keys are scanned; past that a set keeps
