@@ -7,10 +7,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# The target is 300,000 bytes; the app is over it since ECS/CloudFormation/YAML reading joined
-# the page (about 340,000). Until a size pass or lazy loading brings it back, the check holds
-# the current size so that growth still fails.
-budget=${WASM_GZIP_BUDGET_BYTES:-350000}
+# The YAML reader is a second module that the page loads after its first render
+# (www/src/yaml_bridge.rs): it is reported here, not counted.
+budget=${WASM_GZIP_BUDGET_BYTES:-300000}
 wasm=dist/pkg/iamplay_www_bg.wasm
 if [ ! -f "$wasm" ]; then
   echo "size: $wasm is missing: run scripts/build.sh first" >&2
@@ -22,6 +21,11 @@ gz=$(gzip -9 -c "$wasm" | wc -c)
 js=$(gzip -9 -c dist/pkg/iamplay_www.js | wc -c)
 echo "size: app wasm $wasm: $raw bytes raw, $gz bytes gzip -9 (budget $budget, $((budget - gz)) to spare)"
 echo "size: JS glue dist/pkg/iamplay_www.js: $js bytes gzip -9"
+
+yaml=dist/yaml/iamplay_yaml_reader_bg.wasm
+if [ -f "$yaml" ]; then
+  echo "size: YAML reader $yaml (a second module, loaded after first render): $(wc -c < "$yaml") bytes raw, $(gzip -9 -c "$yaml" | wc -c) bytes gzip -9 (not budgeted)"
+fi
 
 catalogs=$(find dist -type f -iname '*catalog*' | sort)
 if [ -z "$catalogs" ]; then

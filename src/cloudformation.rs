@@ -864,7 +864,7 @@ impl<'a> Resolver<'a> {
                 match (text(&a), text(&b)) {
                     (Some(x), Some(y)) if is_unresolved(&x) || is_unresolved(&y) => None,
                     (Some(x), Some(y)) => Some(x == y),
-                    _ => Some(a.to_serde() == b.to_serde()),
+                    _ => Some(a.same_value(&b)),
                 }
             }
             "Fn::Not" if args.len() == 1 => self.condition_expr(&args[0]).map(|b| !b),
@@ -882,7 +882,7 @@ impl<'a> Resolver<'a> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use super::*;
     use crate::yaml;

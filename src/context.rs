@@ -143,6 +143,18 @@ impl Context {
         true
     }
 
+    /// The context without these keys, given lowercase and sorted. (Built anew rather than
+    /// removed from, which keeps the map's removal code out of the page's wasm.)
+    pub fn without(&self, sorted_lowercase: &[&str]) -> Context {
+        let mut out = Context::new();
+        for (k, v) in &self.entries {
+            if sorted_lowercase.binary_search(&k.as_str()).is_err() {
+                out.entries.insert(k.clone(), v.clone());
+            }
+        }
+        out
+    }
+
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
         with_lowercase(key, |lower| self.entries.get(lower))
     }

@@ -28,6 +28,10 @@ pub struct ScenarioDoc {
     pub notes: String,
     pub account: String,
     pub region: String,
+    /// The `task_definition` as the user pasted it: a task definition or a CloudFormation
+    /// template, JSON or YAML (possibly half-typed); empty for none. Written inline when it
+    /// is a complete JSON object, else as a string holding the text.
+    pub task_definition: String,
     pub principal: PrincipalDoc,
     /// In the order they are shown; at most one each of resource, boundary and session.
     pub policies: Vec<PolicyDoc>,
@@ -117,6 +121,9 @@ pub struct RequestDoc {
     pub action: String,
     pub resource: String,
     pub resource_account: String,
+    /// The request's `as`: `task_role`, `execution_role`, `instance_role`, a role name or a
+    /// principal ARN; empty for the scenario's `principal`.
+    pub on_behalf_of: String,
     pub context: Vec<ContextEntry>,
     /// `allowed`, `implicitDeny`, `explicitDeny`, empty for none; kept as text so that a
     /// typo survives to be reported.
@@ -293,6 +300,21 @@ pub fn from_scenario_text(text: &str) -> Result<ScenarioDoc, Vec<Diagnostic>> {
                 "notes" => reader.string_into(v, &mut doc.notes),
                 "account" => reader.string_into(v, &mut doc.account),
                 "region" => reader.string_into(v, &mut doc.region),
+                "task_definition" => match &v.value {
+                    // Normalised as the writer writes it: a JSON object's text is inlined.
+                    Value::String(s) if !s.is_empty() => {
+                        doc.task_definition = match inline_object(s) {
+                            Some(t) => t.to_string(),
+                            None => s.clone(),
+                        };
+                        true
+                    }
+                    Value::Object(_) => {
+                        doc.task_definition = reader.cut(v.span);
+                        true
+                    }
+                    _ => false,
+                },
                 "principal" => reader.principal(v).map(|p| doc.principal = p).is_some(),
                 "identity_policies" => match &v.value {
                     Value::Null => true,
@@ -464,7 +486,7 @@ impl Reader<'_> {
         let mut r = RequestDoc::default();
         let mut seen = Vec::new();
         for m in members {
-            let known = ["name", "action", "resource", "resource_account", "context", "expect"].contains(&m.key.as_str());
+            let known = ["name", "as", "action", "resource", "resource_account", "context", "expect"].contains(&m.key.as_str());
             if known && seen.contains(&m.key.as_str()) {
                 return None;
             }
@@ -473,6 +495,7 @@ impl Reader<'_> {
             match m.key.as_str() {
                 // Empty strings would be written as absent: keep such a request raw.
                 "name" => r.name = s().filter(|s| !s.is_empty())?,
+                "as" => r.on_behalf_of = s().filter(|s| !s.is_empty())?,
                 "action" => r.action = s()?,
                 "resource" => r.resource = s()?,
                 "resource_account" => r.resource_account = s().filter(|s| !s.is_empty())?,
@@ -535,6 +558,8 @@ fn dedent(raw: &str, indent: usize) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct Layout {
     pub principal: Option<Span>,
+    /// The `task_definition` value, and how its offsets map back to the pane's text.
+    pub task_definition: Option<(Span, Placed)>,
     /// The span of each policy's document value, by index in `doc.policies`.
     pub policies: Vec<Option<Span>>,
     pub requests: Vec<Span>,
@@ -554,6 +579,36 @@ pub fn write(doc: &ScenarioDoc) -> (String, Layout) {
             w.field(2, key);
             w.out.push_str(&quote(value));
         }
+    }
+    if !doc.task_definition.is_empty() {
+        w.field(2, "task_definition");
+        let start = w.out.len();
+        let placed = match inline_object(&doc.task_definition) {
+            Some(t) => {
+                // As `raw` writes it: each line but the first gains the field's indentation,
+                // so each line is a checkpoint (offset in the pane's text, offset in the file).
+                let mut points = Vec::new();
+                let mut offset = 0;
+                for (i, line) in t.split('\n').enumerate() {
+                    if i > 0 {
+                        w.out.push('\n');
+                        w.indent(2);
+                    }
+                    points.push((offset, w.out.len()));
+                    w.out.push_str(line);
+                    offset += line.len() + 1;
+                }
+                Placed::Inline(points)
+            }
+            None => {
+                w.out.push_str(&quote(&doc.task_definition));
+                match json::StringMap::new(&w.out, Span::new(start, w.out.len()), &doc.task_definition) {
+                    Some(map) => Placed::String(map),
+                    None => Placed::Inline(vec![(0, start + 1)]),
+                }
+            }
+        };
+        w.layout.task_definition = Some((Span::new(start, w.out.len()), placed));
     }
     if doc.principal != PrincipalDoc::default() {
         w.field(2, "principal");
@@ -609,6 +664,40 @@ pub fn write(doc: &ScenarioDoc) -> (String, Layout) {
     w.extras(2, &doc.extra);
     w.out.push_str("\n}\n");
     (w.out, w.layout)
+}
+
+/// How a part written into the scenario file maps back to the part's own text.
+#[derive(Debug, Clone)]
+pub enum Placed {
+    /// Written as JSON, re-indented: `(offset in the part, offset in the file)` at each line.
+    Inline(Vec<(usize, usize)>),
+    /// Written as a JSON string: through its escapes.
+    String(json::StringMap),
+}
+
+impl Placed {
+    /// The offset in the part's text of an offset in the file.
+    pub fn part_offset(&self, at: usize) -> usize {
+        match self {
+            Placed::String(map) => map.value_offset(at),
+            Placed::Inline(points) => {
+                let i = points.partition_point(|p| p.1 <= at).saturating_sub(1);
+                let Some(&(part, file)) = points.get(i) else { return 0 };
+                let next = points.get(i + 1).map_or(usize::MAX, |p| p.0.saturating_sub(1));
+                (part + at.saturating_sub(file)).min(next)
+            }
+        }
+    }
+
+    pub fn part_span(&self, span: Span) -> Span {
+        let start = self.part_offset(span.start);
+        Span::new(start, self.part_offset(span.end).max(start))
+    }
+}
+
+/// The text to inline when a task definition's text is one complete JSON object.
+fn inline_object(text: &str) -> Option<&str> {
+    inline_text(text).filter(|t| t.starts_with('{'))
 }
 
 struct Writer {
@@ -770,7 +859,7 @@ impl Writer {
     fn request(&mut self, r: &RequestDoc) {
         self.out.push('{');
         let mut first = true;
-        for (key, value, always) in [("name", &r.name, false), ("action", &r.action, true), ("resource", &r.resource, true), ("resource_account", &r.resource_account, false)] {
+        for (key, value, always) in [("name", &r.name, false), ("as", &r.on_behalf_of, false), ("action", &r.action, true), ("resource", &r.resource, true), ("resource_account", &r.resource_account, false)] {
             if always || !value.is_empty() {
                 self.object_start(&mut first, 6, key);
                 self.out.push_str(&quote(value));
@@ -870,6 +959,8 @@ fn looks_like_ip(text: &str) -> bool {
 pub enum Part {
     /// The scenario as a whole (a field kept raw, a missing principal, ...).
     Scenario,
+    /// The task definition: spans are into `doc.task_definition`.
+    TaskDefinition,
     Principal,
     /// A policy, by index in `doc.policies`: spans are into that policy's own text.
     Policy(usize),
@@ -906,6 +997,9 @@ pub struct DocReport {
     pub results: Vec<Option<usize>>,
     /// For each result in `scenario.results`, the statements that decided it.
     pub marks: Vec<Vec<Mark>>,
+    /// Least-privilege findings per policy (index into the document's policies), with
+    /// spans into that policy's text; empty without the action catalog.
+    pub findings: Vec<(usize, crate::lint::Finding)>,
 }
 
 impl DocReport {
@@ -924,8 +1018,14 @@ impl DocReport {
 
 /// Evaluates a document through the scenario reader and places the answers in its parts.
 pub fn evaluate(doc: &ScenarioDoc) -> DocReport {
+    evaluate_with(doc, &scenario::Settings::default())
+}
+
+/// [`evaluate`] with settings: with the action catalog, requests are checked against it
+/// and every policy is linted.
+pub fn evaluate_with(doc: &ScenarioDoc, settings: &scenario::Settings) -> DocReport {
     let (text, layout) = write(doc);
-    let scenario = scenario::evaluate_text(&text);
+    let scenario = scenario::evaluate_text_with(&text, settings);
     let inside = |span: Span, region: Span| span.start >= region.start && span.start < region.end.max(region.start + 1);
     let policy_at = |span: Span| layout.policies.iter().position(|r| r.is_some_and(|r| inside(span, r)));
 
@@ -940,6 +1040,13 @@ pub fn evaluate(doc: &ScenarioDoc) -> DocReport {
     }
     for d in &scenario.diagnostics {
         if policy_at(d.span).is_some() {
+            continue;
+        }
+        if let Some((region, placed)) = layout.task_definition.as_ref().filter(|(r, _)| inside(d.span, *r)) {
+            let mut diagnostic = d.clone();
+            // Clamped to the region first: a span may run past the value's end.
+            diagnostic.span = placed.part_span(Span::new(d.span.start.max(region.start), d.span.end.min(region.end)));
+            diagnostics.push(PartDiagnostic { part: Part::TaskDefinition, diagnostic });
             continue;
         }
         let part = if layout.principal.is_some_and(|r| inside(d.span, r)) {
@@ -978,7 +1085,17 @@ pub fn evaluate(doc: &ScenarioDoc) -> DocReport {
             marks
         })
         .collect();
-    DocReport { text, scenario, diagnostics, results, marks }
+    let mut findings = Vec::new();
+    if let Some(catalog) = &settings.catalog {
+        for (i, p) in doc.policies.iter().enumerate() {
+            if parsed[i].0.is_some() {
+                for f in catalog.lint(&p.text, &parsed[i].0.as_ref().map_or(String::new(), |p| p.name.clone()), p.kind.policy_type()) {
+                    findings.push((i, f));
+                }
+            }
+        }
+    }
+    DocReport { text, scenario, diagnostics, results, marks, findings }
 }
 
 #[cfg(test)]
@@ -1015,7 +1132,8 @@ mod tests {
         assert_eq!(doc.requests.len(), 2);
         assert_eq!(doc.requests[1].context, [ContextEntry::new("aws:RequestTag/Status", ValueKind::String, "OK")]);
         assert_eq!(doc.requests[1].expect, "allowed");
-        assert!(doc.extra.is_empty());
+        // `options` (the literal context for the second request) is kept as written.
+        assert_eq!(doc.extra.iter().map(|e| e.key.as_str()).collect::<Vec<_>>(), ["options"]);
         round_trips(&doc);
     }
 
@@ -1099,10 +1217,10 @@ mod tests {
 }"#;
         let doc = from_scenario_text(text).unwrap();
         let keys: Vec<_> = doc.extra.iter().map(|e| e.key.as_str()).collect();
-        assert_eq!(keys, ["task_definition", "principal", "scps", "options"]);
-        assert_eq!(doc.extra[0].raw, "{\n  \"family\": \"web\",\n  \"taskRoleArn\": \"arn:aws:iam::111122223333:role/app\"\n}");
+        assert_eq!(keys, ["principal", "scps", "options"]);
+        assert_eq!(doc.task_definition, "{\n  \"family\": \"web\",\n  \"taskRoleArn\": \"arn:aws:iam::111122223333:role/app\"\n}");
         assert!(doc.principal_is_raw());
-        assert_eq!(doc.requests[0].extra, [Extra { key: "as".into(), raw: "\"execution\"".into() }]);
+        assert_eq!(doc.requests[0].on_behalf_of, "execution");
         round_trips(&doc);
         // The written file means the same to the scenario reader.
         let a = scenario::evaluate_text(text);
@@ -1136,6 +1254,42 @@ mod tests {
         let a: Vec<_> = scenario::evaluate_text(text).results.iter().map(|r| r.outcome.decision).collect();
         let b: Vec<_> = evaluate(&doc).scenario.results.iter().map(|r| r.outcome.decision).collect();
         assert_eq!(a, b);
+    }
+
+    const TEMPLATE: &str = "Resources:\n  Task:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      TaskRoleArn: !ImportValue shared-role\n      ContainerDefinitions:\n        - Name: web\n          Image: nginx\n";
+
+    #[test]
+    fn the_task_definition_and_as_are_parts() {
+        let text = format!(
+            "{{\"scenario\": 1, \"account\": \"111122223333\", \"region\": \"us-west-1\", \"task_definition\": {},\n \"requests\": [{{\"as\": \"execution_role\", \"action\": \"s3:GetObject\", \"resource\": \"*\"}}]}}",
+            json_string(TEMPLATE)
+        );
+        let doc = from_scenario_text(&text).unwrap();
+        assert_eq!(doc.task_definition, TEMPLATE);
+        assert_eq!(doc.requests[0].on_behalf_of, "execution_role");
+        assert!(doc.extra.is_empty() && doc.requests[0].extra.is_empty(), "{doc:?}");
+        round_trips(&doc);
+        // A diagnostic inside the YAML text points into the pane's own text.
+        let report = evaluate(&doc);
+        let ds: Vec<_> = report.diagnostics_of(Part::TaskDefinition).collect();
+        let import = ds.iter().find(|d| d.message.contains("ImportValue")).unwrap_or_else(|| panic!("{:?}", report.diagnostics));
+        assert!(TEMPLATE[import.span.start..import.span.end].starts_with("!ImportValue"), "{:?}", &TEMPLATE[import.span.start..]);
+        // Written inline as JSON, spans come back through the re-indentation.
+        let json_td = "{\"Resources\": {\"Task\": {\"Type\": \"AWS::ECS::TaskDefinition\", \"Properties\": {\n  \"TaskRoleArn\": {\"Fn::ImportValue\": \"x\"},\n  \"ContainerDefinitions\": [{\"Name\": \"web\", \"Image\": \"nginx\"}]\n}}}}";
+        let doc = ScenarioDoc { task_definition: json_td.into(), account: "111122223333".into(), region: "us-west-1".into(), ..ScenarioDoc::blank() };
+        let written = to_scenario_text(&doc);
+        assert!(written.contains("\"task_definition\": {\"Resources\": {\"Task\": {\"Type\": \"AWS::ECS::TaskDefinition\", \"Properties\": {\n    \"TaskRoleArn\""), "{written}");
+        round_trips(&doc);
+        let report = evaluate(&doc);
+        let import = report.diagnostics_of(Part::TaskDefinition).find(|d| d.message.contains("ImportValue")).unwrap_or_else(|| panic!("{:?}", report.diagnostics));
+        assert!(json_td[import.span.start..].starts_with("{\"Fn::ImportValue\""), "{:?}", &json_td[import.span.start..]);
+        // Half-typed YAML: the syntax error is located in the pane's text.
+        let broken = "Resources:\n  Task:\n    Type: [unclosed\n";
+        let doc = ScenarioDoc { task_definition: broken.into(), ..ScenarioDoc::blank() };
+        round_trips(&doc);
+        let report = evaluate(&doc);
+        let d = report.diagnostics_of(Part::TaskDefinition).find(|d| d.is_error()).unwrap_or_else(|| panic!("{:?}", report.diagnostics));
+        assert!(d.span.start >= broken.find('[').unwrap() && d.span.end <= broken.len(), "{d:?}");
     }
 
     #[test]
@@ -1212,13 +1366,41 @@ mod tests {
         ]
     }
 
+    /// Task definition texts as they are normalised on reading: a JSON object trimmed, or any
+    /// other text (YAML, half-typed JSON) as is.
+    fn task_definition() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            Just("{\n  \"family\": \"web\",\n\"containerDefinitions\": []\n}".to_string()),
+            Just("Resources:\n  Task:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      TaskRoleArn: !GetAtt R.Arn\n".to_string()),
+            "[ -~\n\t]{1,40}".prop_filter("not a complete JSON object", |s| inline_object(s).is_none()),
+        ]
+    }
+
     fn nonempty() -> impl Strategy<Value = String> {
         "[ -~é\n]{0,10}"
     }
 
     fn doc() -> impl Strategy<Value = ScenarioDoc> {
-        let request = (nonempty(), nonempty(), nonempty(), "([0-9]{12})?", prop::collection::vec(entry(), 0..4), prop_oneof![Just(""), Just("allowed"), Just("allow")])
-            .prop_map(|(name, action, resource, account, context, expect)| RequestDoc { name, action, resource, resource_account: account, context, expect: expect.into(), extra: vec![] });
+        let request = (
+            nonempty(),
+            nonempty(),
+            nonempty(),
+            "([0-9]{12})?",
+            prop::collection::vec(entry(), 0..4),
+            prop_oneof![Just(""), Just("allowed"), Just("allow")],
+            prop_oneof![Just(String::new()), Just("task_role".to_string()), Just("execution_role".to_string()), nonempty()],
+        )
+            .prop_map(|(name, action, resource, account, context, expect, on_behalf_of)| RequestDoc {
+                name,
+                action,
+                resource,
+                resource_account: account,
+                on_behalf_of,
+                context,
+                expect: expect.into(),
+                extra: vec![],
+            });
         let policy = (kind(), nonempty(), policy_text()).prop_map(|(kind, name, text)| PolicyDoc { kind, name, text });
         (
             (nonempty(), nonempty(), nonempty()),
@@ -1226,9 +1408,10 @@ mod tests {
             prop::collection::vec(policy, 0..6),
             prop::collection::vec(request, 1..3),
             (0usize..3, 0usize..3),
+            task_definition(),
         )
-            .prop_map(|((name, notes, region), (arn, session, tags, string_form), policies, requests, (scp_levels, rcp_levels))| {
-                let mut doc = ScenarioDoc { name, notes, region, policies, requests, ..ScenarioDoc::default() };
+            .prop_map(|((name, notes, region), (arn, session, tags, string_form), policies, requests, (scp_levels, rcp_levels), task_definition)| {
+                let mut doc = ScenarioDoc { name, notes, region, policies, requests, task_definition, ..ScenarioDoc::default() };
                 doc.principal = if string_form && !arn.is_empty() {
                     PrincipalDoc { arn, string_form, ..PrincipalDoc::default() }
                 } else {

@@ -8,13 +8,12 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use serde_json::json;
 
 use crate::cloudformation::{self, Pseudo};
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::evaluation::{self, Options, Policies, Request};
-use crate::json::{Json, Value};
+use crate::json::{Json, JsonText, Value};
 use crate::policy::{Item, Policy};
 use crate::principal::Principal;
 use crate::role::{Role, RoleSummary};
@@ -168,6 +167,7 @@ pub fn read_deployment(root: &Json, pseudo: &Pseudo, parameters: &BTreeMap<Strin
         return empty(Form::CloudFormationProperties, read_task_definition(&resolved, out));
     }
     if let Some(td) = root.get("taskDefinition") {
+        report_intrinsics(root, "a `describe-task-definition` output", out);
         let mut model = read_task_definition(td, out);
         model.tags = root.get("tags").map(tags).unwrap_or_default();
         return empty(Form::DescribeTaskDefinition, model);
@@ -176,7 +176,33 @@ pub fn read_deployment(root: &Json, pseudo: &Pseudo, parameters: &BTreeMap<Strin
         let resolved = cloudformation::resolve_value(root, root, pseudo, out).unwrap_or_else(|| root.clone());
         return empty(Form::CloudFormationProperties, read_task_definition(&resolved, out));
     }
+    report_intrinsics(root, "a `register-task-definition` input", out);
     empty(Form::RegisterTaskDefinition, read_task_definition(root, out))
+}
+
+/// The ECS API forms take plain values: a CloudFormation intrinsic there (`{"Ref": ...}`,
+/// `{"Fn::Sub": ...}`) is never resolved, so the field it stands in would be silently
+/// missing. Each one is an error at its place.
+fn report_intrinsics(root: &Json, form: &str, out: &mut Vec<Diagnostic>) {
+    let mut stack = vec![root];
+    while let Some(json) = stack.pop() {
+        match &json.value {
+            Value::Object(members) => {
+                if let [only] = members.as_slice() {
+                    if only.key == "Ref" || only.key.starts_with("Fn::") {
+                        out.push(
+                            Diagnostic::error(json.span, format!("`{}` is a CloudFormation intrinsic, but this is {form}, which takes plain values", only.key))
+                                .with_help("write the value itself, or paste the whole CloudFormation template that holds the task definition"),
+                        );
+                        continue;
+                    }
+                }
+                stack.extend(members.iter().rev().map(|m| &m.value));
+            }
+            Value::Array(items) => stack.extend(items.iter().rev()),
+            _ => {}
+        }
+    }
 }
 
 /// Reads the task definition's fields, in camelCase or PascalCase.
@@ -569,7 +595,7 @@ pub enum Status {
 pub struct Fix {
     /// "an identity policy of role `R`", "the trust policy of role `R`", ...
     pub place: String,
-    pub statement: serde_json::Value,
+    pub statement: JsonText,
 }
 
 /// One line of the checklist.
@@ -587,7 +613,7 @@ pub struct ChecklistLine {
     /// Advice that does not change the status (trust-policy conditions, ...).
     pub advice: Vec<String>,
     /// The line as a scenario request, for the page's "make this the current request".
-    pub request: serde_json::Value,
+    pub request: JsonText,
     #[serde(skip)]
     pub outcome: Option<Outcome>,
 }
@@ -614,10 +640,17 @@ pub fn checklist(td: &TaskDefinition, requirements: Vec<Requirement>, roles: &Ro
 }
 
 fn line(td: &TaskDefinition, r: Requirement, roles: &Roles<'_>, shared: &Policies, bucket_policies: &[(String, Policy)], options: Options) -> ChecklistLine {
-    let mut request = json!({"name": r.why, "as": r.who.as_str(), "action": r.action, "resource": r.resource});
+    // The trust lines are ECS itself assuming the role: their caller is the service principal,
+    // and the role's trust policy is the resource policy (the scenario reader finds it).
+    let caller = match r.who {
+        Who::ExecutionRoleTrust | Who::TaskRoleTrust => "ecs-tasks.amazonaws.com",
+        who => who.as_str(),
+    };
+    let mut members = vec![("name", JsonText::string(&r.why)), ("as", JsonText::string(caller)), ("action", JsonText::string(&r.action)), ("resource", JsonText::string(&r.resource))];
     if !r.context.is_empty() {
-        request["context"] = json!(r.context);
+        members.push(("context", JsonText::object(r.context.iter().map(|(k, v)| (k, JsonText::string(v)))).0));
     }
+    let request = JsonText::object(members);
     let mut out = ChecklistLine { requirement: r, status: Status::NotEvaluated, principal: String::new(), decision: None, explanation: String::new(), fix: None, advice: Vec::new(), request, outcome: None };
     let r = &out.requirement;
     let is_trust = matches!(r.who, Who::TaskRoleTrust | Who::ExecutionRoleTrust);
@@ -635,7 +668,7 @@ fn line(td: &TaskDefinition, r: Requirement, roles: &Roles<'_>, shared: &Policie
                 } else {
                     "the task definition has no `executionRoleArn`: secrets and private registry credentials are always fetched with the execution role".to_string()
                 };
-                out.fix = Some(Fix { place: "the task definition".into(), statement: json!({"executionRoleArn": "arn:aws:iam::ACCOUNT:role/ecsTaskExecutionRole"}) });
+                out.fix = Some(Fix { place: "the task definition".into(), statement: JsonText::object([("executionRoleArn", JsonText::string("arn:aws:iam::ACCOUNT:role/ecsTaskExecutionRole"))]) });
                 return out;
             }
             // EC2 without an execution role: the agent uses the container instance role.
@@ -650,7 +683,7 @@ fn line(td: &TaskDefinition, r: Requirement, roles: &Roles<'_>, shared: &Policie
             (None, None) if r.action.starts_with("elasticfilesystem:") || r.action.starts_with("ssmmessages:") || td.is_fargate() => {
                 out.status = Status::Fail;
                 out.explanation = "the task definition has no `taskRoleArn`, and this needs a task role".to_string();
-                out.fix = Some(Fix { place: "the task definition".into(), statement: json!({"taskRoleArn": "arn:aws:iam::ACCOUNT:role/MyTaskRole"}) });
+                out.fix = Some(Fix { place: "the task definition".into(), statement: JsonText::object([("taskRoleArn", JsonText::string("arn:aws:iam::ACCOUNT:role/MyTaskRole"))]) });
                 return out;
             }
             (None, None) => (roles.instance, Some("no task role: on the EC2 launch type, code in the container falls back to the container instance role".to_string())),
@@ -694,8 +727,19 @@ fn line(td: &TaskDefinition, r: Requirement, roles: &Roles<'_>, shared: &Policie
             out.status = Status::Fail;
             out.fix = Some(Fix {
                 place: format!("the trust policy of role `{}`", role.name),
-                statement: json!({"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": role.account}, "ArnLike": {"aws:SourceArn": format!("arn:aws:ecs:{}:{}:*", request_region(&r.context), role.account)}}}),
+                statement: JsonText::object([
+                    ("Effect", JsonText::string("Allow")),
+                    ("Principal", JsonText::object([("Service", JsonText::string("ecs-tasks.amazonaws.com"))]).0),
+                    ("Action", JsonText::string("sts:AssumeRole")),
+                    (
+                        "Condition",
+                        JsonText::object([
+                            ("StringEquals", JsonText::object([("aws:SourceAccount", JsonText::string(&role.account))]).0),
+                            ("ArnLike", JsonText::object([("aws:SourceArn", JsonText::string(&format!("arn:aws:ecs:{}:{}:*", request_region(&r.context), role.account)))]).0),
+                        ])
+                        .0,
+                    ),
+                ]),
             });
         }
         out.outcome = Some(outcome);
@@ -743,7 +787,7 @@ fn line(td: &TaskDefinition, r: Requirement, roles: &Roles<'_>, shared: &Policie
         }
         Decision::ImplicitDeny => {
             out.status = Status::Fail;
-            let statement = json!({"Effect": "Allow", "Action": r.action, "Resource": r.grant});
+            let statement = JsonText::object([("Effect", JsonText::string("Allow")), ("Action", JsonText::string(&r.action)), ("Resource", JsonText::string(&r.grant))]);
             let place = if boundary_denied {
                 format!("the permissions boundary `{}` of role `{}`", role.permissions_boundary.as_ref().map_or("", |b| b.name.as_str()), role.name)
             } else {

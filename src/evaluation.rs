@@ -3,7 +3,7 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html>
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html>
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::arn::{self, ResourceMatch};
 use crate::condition;
@@ -11,7 +11,7 @@ use crate::context::{Context, Source};
 use crate::policy::{Effect, Policy, PrincipalBlock, Statement, Version};
 use crate::principal::{self, Kind, Principal, PrincipalMatch};
 use crate::trace::{
-    ConditionTrace, ContextEntry, Decision, MatchTrace, Outcome, PolicyTrace, PolicyType, Rule, StatementRef, StatementTrace, Step,
+    CatalogTrace, ConditionTrace, ContextEntry, Decision, LeftOutKey, MatchTrace, Outcome, PolicyTrace, PolicyType, Rule, StatementRef, StatementTrace, Step,
     StepVerdict,
 };
 use crate::variables;
@@ -52,6 +52,9 @@ pub struct Options {
     /// Authorization Reference says such actions need `"Resource": "*"`.
     /// <https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html>
     pub legacy_service_arn_for_resourceless: bool,
+    /// Evaluate the request context exactly as given. By default, when a catalog is at
+    /// hand, keys the action never carries are left out, as AWS would never send them.
+    pub literal_context: bool,
 }
 
 /// Services whose resources RCPs apply to: the supported-services list of the AWS
@@ -88,8 +91,32 @@ pub fn evaluate(policies: &Policies, request: &Request) -> Outcome {
     evaluate_with(policies, request, Options::default())
 }
 
-/// Evaluates a request against its policies.
+/// Evaluates a request against its policies, without the action catalog.
 pub fn evaluate_with(policies: &Policies, request: &Request, options: Options) -> Outcome {
+    evaluate_in(policies, request, options, None)
+}
+
+/// What evaluation asks the action catalog (`catalog::Catalog` answers natively; the page
+/// asks the catalog module it loads after its first render).
+pub trait CatalogOracle: std::fmt::Debug + Send + Sync {
+    /// The catalog's trace for an action on a resource (without `left_out`), and for each
+    /// of `keys` why the action never carries it (`None`: it may, or the catalog does not
+    /// know the key).
+    fn answer(&self, action: &str, resource: &str, keys: &[String]) -> CatalogAnswer;
+    /// Least-privilege findings for a policy text.
+    fn lint(&self, text: &str, name: &str, policy_type: PolicyType) -> Vec<crate::lint::Finding>;
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CatalogAnswer {
+    pub trace: CatalogTrace,
+    pub never: Vec<Option<String>>,
+}
+
+/// Evaluates a request against its policies. With the action catalog, the request's
+/// resource is checked against the action's resource types and, unless
+/// `options.literal_context`, context keys the action never carries are left out.
+pub fn evaluate_in(policies: &Policies, request: &Request, options: Options, catalog: Option<&dyn CatalogOracle>) -> Outcome {
     let mut notes = Vec::new();
     let legacy;
     let request = if options.legacy_service_arn_for_resourceless && request.resource == "*" && request.action.to_ascii_lowercase().starts_with("s3:") {
@@ -110,6 +137,20 @@ pub fn evaluate_with(policies: &Policies, request: &Request, options: Options) -
     if !resource_account.is_empty() {
         context.insert_derived("aws:ResourceAccount", vec![resource_account.clone()], Source::Resource);
     }
+    // The catalog's answer: its trace, and for each key asked about why the action never
+    // carries it.
+    // Keyed by the lowercase key, so that each condition finds its reason at once.
+    let mut never: BTreeMap<String, String> = BTreeMap::new();
+    let catalog_trace = catalog.map(|c| {
+        let keys = keys_to_check(policies, &context);
+        let answer = c.answer(&request.action, &request.resource, &keys);
+        for (key, why) in keys.into_iter().zip(answer.never) {
+            if let Some(why) = why {
+                never.insert(key.to_ascii_lowercase(), why);
+            }
+        }
+        apply_catalog(answer.trace, &mut never, &mut context, options.literal_context, &mut notes)
+    });
     let has_boundary = policies.permissions_boundary.is_some();
     let run = |policy: &Policy, level: Option<usize>| evaluate_policy(policy, level, request, &context, has_boundary);
 
@@ -191,16 +232,89 @@ pub fn evaluate_with(policies: &Policies, request: &Request, options: Options) -
         .chain(session)
         .map(|r| r.trace)
         .collect();
+    let mut policies: Vec<PolicyTrace> = policies;
+    let mut why = decided.why;
+    if catalog_trace.as_ref().is_some_and(|t| t.action_known) {
+        annotate_missing(request, &never, &mut policies, &mut why);
+    }
     Outcome {
         decision: decided.decision,
-        why: decided.why,
+        why,
         policies,
         matched_statements: decided.statements,
         steps,
         missing_context_values: missing,
         derived_context,
         notes,
+        catalog: catalog_trace,
     }
+}
+
+/// Takes the action catalog's answer for the request: notes on the action and resource,
+/// and the given keys the action never carries (left out of `context` unless `literal`;
+/// their reason in `never` then says so).
+fn apply_catalog(mut trace: CatalogTrace, never: &mut BTreeMap<String, String>, context: &mut Context, literal: bool, notes: &mut Vec<String>) -> CatalogTrace {
+    trace.literal = literal;
+    if let Some(n) = &trace.resource_note {
+        notes.push(n.clone());
+    }
+    let mut dropped: Vec<(String, String)> = Vec::new();
+    for (lower, why) in never.iter() {
+        let Some(value) = context.get(lower).filter(|v| v.source == Source::Request) else { continue };
+        let key = &value.key;
+        notes.push(if literal {
+            format!("`{key}` was evaluated as given (literal context), although {why}")
+        } else {
+            format!("`{key}` was left out of the evaluation: {why}. Evaluate the literal context to use it as given")
+        });
+        trace.left_out.push(LeftOutKey { key: key.clone(), values: value.values.clone(), why: why.clone(), evaluated: literal });
+        if !literal {
+            dropped.push((lower.clone(), format!("given in the context but left out: {why}")));
+        }
+    }
+    if !dropped.is_empty() {
+        // In the map's order: lowercase and sorted, as `without` needs.
+        *context = context.without(&dropped.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>());
+        for (lower, note) in dropped {
+            never.insert(lower, note);
+        }
+    }
+    trace
+}
+
+/// Says on each condition whose key is missing because the action never carries it why
+/// that is (and whether the given value was left out), and in the decision's sentence.
+fn annotate_missing(request: &Request, never: &BTreeMap<String, String>, policies: &mut [PolicyTrace], why: &mut String) {
+    for p in policies.iter_mut() {
+        for st in &mut p.statements {
+            for c in &mut st.conditions {
+                if c.request_values.is_some() || c.note.is_some() {
+                    continue;
+                }
+                let Some(reason) = never.get(&c.key.to_ascii_lowercase()) else { continue };
+                c.note = Some(reason.clone());
+                let phrase = format!("the request has no `{}`", c.key);
+                if why.contains(&phrase) && !why.contains(&format!("{phrase}, and")) {
+                    *why = why.replacen(&phrase, &format!("{phrase}, and `{}` never carries it", request.action), 1);
+                }
+            }
+        }
+    }
+}
+
+/// The keys to ask the catalog about: those the request gives, then those the policies'
+/// conditions test.
+fn keys_to_check(policies: &Policies, context: &Context) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let given = context.iter().filter(|v| v.source == Source::Request).map(|v| &v.key);
+    let all = policies.identity.iter().chain(&policies.resource).chain(&policies.permissions_boundary).chain(&policies.session).chain(policies.scps.iter().flatten()).chain(policies.rcps.iter().flatten());
+    for key in given.chain(all.flat_map(|p| &p.statements).flat_map(|s| &s.conditions).map(|c| &c.key)) {
+        if seen.insert(key.to_ascii_lowercase()) {
+            keys.push(key.clone());
+        }
+    }
+    keys
 }
 
 struct Decided {

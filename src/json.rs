@@ -88,6 +88,24 @@ impl Json {
         self.as_object()?.iter().find(|m| m.key == key).map(|m| &m.value)
     }
 
+    /// Whether two values are the same, spans aside: numbers by value, objects by their
+    /// members in any order (for a duplicate key the last member wins). Recurses, like
+    /// [`Json::to_serde`], over trees at most [`MAX_DEPTH`] deep.
+    pub fn same_value(&self, other: &Json) -> bool {
+        match (&self.value, &other.value) {
+            (Value::Number(a), Value::Number(b)) => a == b || matches!((a.parse::<f64>(), b.parse::<f64>()), (Ok(x), Ok(y)) if x == y),
+            (Value::Array(a), Value::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_value(y)),
+            (Value::Object(a), Value::Object(b)) => {
+                fn last_wins(members: &[Member]) -> std::collections::BTreeMap<&str, &Json> {
+                    members.iter().map(|m| (m.key.as_str(), &m.value)).collect()
+                }
+                let (a, b) = (last_wins(a), last_wins(b));
+                a.len() == b.len() && a.iter().zip(&b).all(|((ka, va), (kb, vb))| ka == kb && va.same_value(vb))
+            }
+            (a, b) => a == b,
+        }
+    }
+
     /// The same value as a `serde_json::Value` (for a duplicate key the last member wins, as in
     /// serde_json). This recurses, which is fine for trees from [`parse`]: they are at most
     /// [`MAX_DEPTH`] deep.
@@ -123,6 +141,40 @@ pub(crate) fn repeats_key<'a>(members: &'a [Member], index: usize, seen: &mut Op
     !seen.insert(key)
 }
 
+/// A small JSON document written by the core (a checklist line's fix or request): compact
+/// text, keys in sorted order. It serialises as the JSON value it holds, so the command
+/// line's JSON output nests it; the page shows the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonText(pub String);
+
+impl JsonText {
+    /// An object of members whose values are JSON texts already; keys are sorted.
+    pub fn object<K: AsRef<str>>(members: impl IntoIterator<Item = (K, String)>) -> JsonText {
+        let mut members: Vec<(K, String)> = members.into_iter().collect();
+        members.sort_by(|a, b| a.0.as_ref().cmp(b.0.as_ref()));
+        let body: Vec<String> = members.iter().map(|(k, v)| format!("{}:{v}", crate::document::json_string(k.as_ref()))).collect();
+        JsonText(format!("{{{}}}", body.join(",")))
+    }
+
+    /// A string value as JSON text.
+    pub fn string(s: &str) -> String {
+        crate::document::json_string(s)
+    }
+}
+
+impl std::fmt::Display for JsonText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl serde::Serialize for JsonText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let value: serde_json::Value = serde_json::from_str(&self.0).map_err(serde::ser::Error::custom)?;
+        value.serialize(serializer)
+    }
+}
+
 /// Integers go through serde_json, which keeps them exact. Other numbers go through the
 /// standard library, which rounds correctly (serde_json's default float parser may be off by
 /// one unit in the last place, so a float would not survive the round trip). A number that
@@ -139,17 +191,74 @@ fn number_to_serde(literal: &str) -> serde_json::Value {
     }
 }
 
-/// Where in `text` a JSON string literal's content starts: used to map offsets inside a
-/// string's unescaped value back to the text. Returns Some(offset_of_first_content_byte) only
-/// when the literal at `span` contains no escape sequences (so content offsets map 1:1), else
-/// None.
-pub fn raw_string_offset(text: &str, span: Span) -> Option<usize> {
-    let literal = text.get(span.start..span.end)?;
-    let content = literal.strip_prefix('"')?.strip_suffix('"')?;
-    if content.contains('\\') {
-        None
-    } else {
-        Some(span.start + 1)
+/// How offsets inside a JSON string literal's value map back to the text holding the
+/// literal, escapes included: a checkpoint after each escape sequence, so the map stays small
+/// (one point per line for a multi-line text) and a lookup is a binary search. Used to point
+/// diagnostics of a text embedded in a string (a YAML template in `task_definition`) at the
+/// scenario text exactly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StringMap {
+    /// `(offset in the value, offset in the text)`, ascending in both; the first is the start.
+    points: Vec<(usize, usize)>,
+    /// The offset of the closing quote: no value offset maps past it.
+    close: usize,
+}
+
+impl StringMap {
+    /// The map of the literal at `span` whose value is `value`; `None` when `span` is not a
+    /// complete string literal of `text` decoding to `value`'s length.
+    pub fn new(text: &str, span: Span, value: &str) -> Option<StringMap> {
+        let literal = text.get(span.start..span.end)?.as_bytes();
+        if literal.len() < 2 || literal[0] != b'"' || literal[literal.len() - 1] != b'"' {
+            return None;
+        }
+        let content = &literal[1..literal.len() - 1];
+        let mut points = vec![(0, span.start + 1)];
+        let (mut raw, mut decoded) = (0, 0);
+        while raw < content.len() {
+            if content[raw] != b'\\' {
+                raw += 1;
+                decoded += 1;
+                continue;
+            }
+            let escape = *content.get(raw + 1)?;
+            let (raw_len, decoded_len) = if escape == b'u' {
+                let hex = |at: usize| content.get(at..at + 4).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u32::from_str_radix(h, 16).ok());
+                let code = hex(raw + 2)?;
+                let pair = (0xD800..0xDC00).contains(&code) && content.get(raw + 6..raw + 8) == Some(b"\\u") && hex(raw + 8).is_some_and(|low| (0xDC00..0xE000).contains(&low));
+                if pair {
+                    (12, 4)
+                } else {
+                    (6, char::from_u32(code).map_or(3, char::len_utf8))
+                }
+            } else {
+                (2, 1)
+            };
+            raw += raw_len;
+            decoded += decoded_len;
+            points.push((decoded, span.start + 1 + raw));
+        }
+        (decoded == value.len()).then_some(StringMap { points, close: span.end - 1 })
+    }
+
+    /// The text offset of a value offset.
+    pub fn offset(&self, at: usize) -> usize {
+        let i = self.points.partition_point(|p| p.0 <= at).saturating_sub(1);
+        let (value, text) = self.points[i];
+        (text + (at - value)).min(self.close)
+    }
+
+    pub fn span(&self, span: Span) -> Span {
+        Span::new(self.offset(span.start), self.offset(span.end).max(self.offset(span.start)))
+    }
+
+    /// The value offset of a text offset inside the literal (the reverse of `offset`; an
+    /// offset inside an escape sequence maps to the escaped character).
+    pub fn value_offset(&self, at: usize) -> usize {
+        let i = self.points.partition_point(|p| p.1 <= at).saturating_sub(1);
+        let (value, text) = self.points[i];
+        let next = self.points.get(i + 1).map_or(usize::MAX, |p| p.0);
+        (value + at.saturating_sub(text)).min(next)
     }
 }
 
@@ -874,6 +983,25 @@ mod tests {
         parsed.json.expect("a value")
     }
 
+    #[test]
+    fn same_value_agrees_with_serde_json_equality_apart_from_number_forms() {
+        let pairs = [
+            (r#"{"a": [1, "x", null, true], "b": {}}"#, r#"{ "b": {}, "a": [1,"x",null,true] }"#, true),
+            (r#"{"a": 1, "a": 2}"#, r#"{"a": 2}"#, true),
+            (r#"["a", "b"]"#, r#"["b", "a"]"#, false),
+            (r#"{"a": "1"}"#, r#"{"a": 1}"#, false),
+            (r#"[{"k": [[]]}]"#, r#"[{"k": [[null]]}]"#, false),
+            (r#"{"a": 1}"#, r#"{"a": 1, "b": 1}"#, false),
+        ];
+        for (a, b, same) in pairs {
+            assert_eq!(ok(a).same_value(&ok(b)), same, "{a} vs {b}");
+            assert_eq!(ok(a).to_serde() == ok(b).to_serde(), same, "serde_json: {a} vs {b}");
+        }
+        // Numbers by value: `1` and `1.0` are the same number (serde_json tells them apart).
+        assert!(ok("[1]").same_value(&ok("[1.0]")));
+        assert!(ok("100").same_value(&ok("1e2")));
+    }
+
     fn spanned(text: &str, span: Span) -> &str {
         &text[span.start..span.end]
     }
@@ -933,18 +1061,24 @@ mod tests {
     }
 
     #[test]
-    fn raw_string_offset_maps_only_unescaped_literals() {
-        let text = r#"{"a": "s3:Get*", "b": "x\ny"}"#;
+    fn string_maps_point_through_escapes() {
+        let text = "{\"t\": \"a\\nbc\\u00e9d\\ud83d\\ude00e\\\"f\"}";
         let json = ok(text);
-        let a = json.get("a").unwrap().span;
-        assert_eq!(raw_string_offset(text, a), Some(a.start + 1));
-        assert_eq!(raw_string_offset(text, json.get("b").unwrap().span), None);
-        assert_eq!(raw_string_offset(text, json.span), None);
-        assert_eq!(raw_string_offset(text, Span::new(0, 1000)), None);
-        assert_eq!(raw_string_offset("\"\"", Span::new(0, 2)), Some(1));
-        assert_eq!(raw_string_offset("\"", Span::new(0, 1)), None);
-        assert_eq!(raw_string_offset("\"é\"", Span::new(0, 2)), None);
+        let v = json.get("t").unwrap();
+        let Value::String(value) = &v.value else { panic!() };
+        assert_eq!(value, "a\nbc\u{e9}d\u{1F600}e\"f");
+        let map = StringMap::new(text, v.span, value).unwrap();
+        for (needle, raw) in [("a", "a"), ("bc", "bc"), ("d", "d"), ("e", "e"), ("f", "f")] {
+            let at = value.find(needle).unwrap();
+            let mapped = map.span(Span::new(at, at + needle.len()));
+            assert_eq!(&text[mapped.start..mapped.end], raw, "{needle}");
+        }
+        assert_eq!(map.offset(value.len()), v.span.end - 1);
+        assert_eq!(map.offset(value.len() + 10), v.span.end - 1, "clamped to the closing quote");
+        assert!(StringMap::new(text, json.span, value).is_none());
+        assert!(StringMap::new(text, v.span, "other length").is_none());
     }
+
 
     #[test]
     fn error_table() {

@@ -4,13 +4,22 @@
 //! iamplay eval FILE... [--format text|json]       evaluate every request; exit 0 when all were evaluated
 //! iamplay test FILE...                            check every `expect`; exit 1 when any differs
 //! iamplay checklist FILE... [--format text|json]  what an ECS task needs; exit 1 when any is denied
+//! iamplay lint FILE... [--format text|json]       least-privilege findings; exit 1 when any is an error
+//! iamplay can FILE... [--resource ARN]            what the principal can do, by service and access level
+//! iamplay least-privilege FILE... [--request ACTION=RESOURCE]...  the smallest policy for the requests
+//! iamplay catalog NAME...                         look up an action, service or condition key
 //! ```
+//! `--literal` evaluates request contexts exactly as given; `--no-catalog` evaluates without
+//! the action catalog.
 //! `FILE` is a scenario, or a CloudFormation template or task definition (JSON or YAML), or
 //! `-` for standard input, or a share link. `--account`, `--region` and `--parameter NAME=VALUE` give what a
 //! template leaves open. Bad input exits 2 with `FILE:LINE:COLUMN: error:`.
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
+
+use iamplay::catalog::Catalog;
 
 use iamplay::diagnostic::{LineIndex, Severity};
 use iamplay::ecs::Status;
@@ -24,8 +33,55 @@ const USAGE: &str = "usage:
   iamplay eval FILE... [--format text|json]       evaluate every request in the scenario files
   iamplay test FILE...                            check every request's `expect`; exit 1 when any differs
   iamplay checklist FILE... [--format text|json]  check what an ECS task needs; exit 1 when any is denied
+  iamplay lint FILE... [--format text|json]       least-privilege findings; exit 1 when any is an error
+  iamplay can FILE... [--resource ARN] [--format text|json]
+                                                  what the principal may do, by service and access level
+  iamplay least-privilege FILE... [--request ACTION=RESOURCE]... [--format text|json]
+                                                  the smallest policy allowing the requests (default: the file's)
+  iamplay catalog NAME... [--format text|json]    look up an action, action pattern, service or condition key
+--literal evaluates request contexts exactly as given; --no-catalog leaves the action catalog out.
 FILE is a scenario, a CloudFormation template or an ECS task definition (JSON or YAML), `-` for
 standard input, or a share link (`https://…#s=1.…`). For templates: --account ID, --region REGION, --parameter NAME=VALUE.";
+
+/// The action catalog, built into the command (`catalog/catalog.txt`).
+const CATALOG_TEXT: &str = include_str!("../catalog/catalog.txt");
+
+fn embedded_catalog() -> Result<Arc<Catalog>, String> {
+    Catalog::parse(CATALOG_TEXT).map(Arc::new).map_err(|e| format!("the built-in catalog is unreadable: {e}"))
+}
+
+/// `iamplay catalog NAME...`: an action (`s3:GetObject`), a service prefix (`s3`), an
+/// action pattern (`s3:Get*`) or a condition key (`aws:RequestTag/Status`).
+fn catalog_command(names: &[String], format: &Format) -> Result<ExitCode, String> {
+    let catalog = embedded_catalog()?;
+    if names.is_empty() {
+        return Err("`catalog` takes an action, a service prefix or a condition key".into());
+    }
+    let mut stdout = std::io::stdout().lock();
+    let mut found_all = true;
+    let mut documents = Vec::new();
+    for name in names {
+        match iamplay::catalog_query::describe(&catalog, name) {
+            Some(entry) => {
+                match format {
+                    Format::Text => {
+                        let _ = writeln!(stdout, "{}", entry.text());
+                    }
+                    Format::Json => documents.push(serde_json::to_value(&entry).unwrap_or_default()),
+                }
+            }
+            None => {
+                found_all = false;
+                let help = iamplay::catalog_query::suggest(&catalog, name).map(|s| format!("\n  help: did you mean `{s}`?")).unwrap_or_default();
+                eprintln!("error: `{name}` is not a service, action or condition key of the catalog{help}");
+            }
+        }
+    }
+    if let Format::Json = format {
+        let _ = writeln!(stdout, "{}", serde_json::to_string_pretty(&json!({ "source_version": catalog.source_version, "entries": documents })).unwrap_or_default());
+    }
+    Ok(if found_all { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
 
 enum Format {
     Text,
@@ -48,6 +104,9 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     let mut format = Format::Text;
     let mut settings = Settings::default();
     let mut files = Vec::new();
+    let mut use_catalog = true;
+    let mut resource: Option<String> = None;
+    let mut requests: Vec<(String, String)> = Vec::new();
     let mut it = rest.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -60,6 +119,14 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             }
             "--account" => settings.account = Some(it.next().ok_or("`--account` takes a 12-digit account ID")?.clone()),
             "--region" => settings.region = Some(it.next().ok_or("`--region` takes a region name")?.clone()),
+            "--literal" => settings.literal_context = true,
+            "--resource" => resource = Some(it.next().ok_or("`--resource` takes an ARN")?.clone()),
+            "--request" => {
+                let r = it.next().ok_or("`--request` takes ACTION=RESOURCE")?;
+                let (a, res) = r.split_once('=').ok_or_else(|| format!("`--request` takes ACTION=RESOURCE, found `{r}`"))?;
+                requests.push((a.to_string(), res.to_string()));
+            }
+            "--no-catalog" => use_catalog = false,
             "--parameter" => {
                 let p = it.next().ok_or("`--parameter` takes NAME=VALUE")?;
                 let (k, v) = p.split_once('=').ok_or_else(|| format!("`--parameter` takes NAME=VALUE, found `{p}`"))?;
@@ -73,13 +140,26 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             a => files.push(a.to_string()),
         }
     }
+    if command == "catalog" {
+        return catalog_command(&files, &format);
+    }
     if files.is_empty() {
         return Err("no scenario file given".into());
     }
+    let catalog = if use_catalog { Some(embedded_catalog()?) } else { None };
+    settings.catalog = catalog.clone().map(|c| c as Arc<dyn iamplay::evaluation::CatalogOracle>);
     match command.as_str() {
         "eval" => Ok(eval(&files, &format, &settings)),
         "test" => Ok(test(&files, &settings)),
         "checklist" => Ok(checklist(&files, &format, &settings)),
+        "lint" | "can" | "least-privilege" => {
+            let Some(catalog) = catalog else { return Err(format!("`{command}` needs the action catalog: remove `--no-catalog`")) };
+            Ok(match command.as_str() {
+                "lint" => lint(&files, &format, &settings, &catalog),
+                "can" => can(&files, &format, &settings, &catalog, resource.as_deref()),
+                _ => least_privilege(&files, &format, &settings, &catalog, &requests),
+            })
+        }
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)
@@ -337,6 +417,139 @@ fn checklist(files: &[String], format: &Format, settings: &Settings) -> ExitCode
     if failed {
         ExitCode::from(2)
     } else if denied {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Reads each file's principal and policies, printing its diagnostics; `None` for a file
+/// that cannot be read or has errors.
+fn read_sets(files: &[String], settings: &Settings) -> (Vec<(String, String, iamplay::scenario::PolicySet)>, bool) {
+    let mut out = Vec::new();
+    let mut failed = false;
+    for file in files {
+        let text = if is_link(file) {
+            match iamplay::share::decode(file) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("{file}: error: {}\n  help: {}", e.message, e.help);
+                    failed = true;
+                    continue;
+                }
+            }
+        } else {
+            let read = if file == "-" {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s).map(|_| s)
+            } else {
+                std::fs::read_to_string(file)
+            };
+            match read {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("{file}: error: cannot read the file: {e}");
+                    failed = true;
+                    continue;
+                }
+            }
+        };
+        let set = scenario::read_policies(&text, settings);
+        let index = LineIndex::new(&text);
+        for d in &set.diagnostics {
+            eprintln!("{}", index.render(file, d));
+            failed |= d.is_error();
+        }
+        out.push((file.clone(), text, set));
+    }
+    (out, failed)
+}
+
+fn lint(files: &[String], format: &Format, settings: &Settings, catalog: &Catalog) -> ExitCode {
+    let (sets, failed) = read_sets(files, settings);
+    let mut stdout = std::io::stdout().lock();
+    let mut errors = false;
+    let mut documents = Vec::new();
+    for (file, text, set) in &sets {
+        let index = LineIndex::new(text);
+        let findings: Vec<iamplay::lint::Finding> = set.all().into_iter().flat_map(|p| iamplay::lint::lint(p, catalog)).collect();
+        errors |= findings.iter().any(|f| f.severity == iamplay::lint::Severity::Error);
+        match format {
+            Format::Json => documents.push(json!({"file": file, "findings": findings.iter().map(|f| {
+                let at = index.line_column(f.span.start);
+                json!({"kind": f.kind, "severity": f.severity, "line": at.line, "column": at.column, "span": f.span, "message": f.message, "explanation": f.explanation, "fix": f.fix, "policy": f.policy, "statement": f.statement})
+            }).collect::<Vec<_>>()})),
+            Format::Text => {
+                for f in &findings {
+                    let at = index.line_column(f.span.start);
+                    let _ = writeln!(stdout, "{file}:{}:{}: {}[{}]: {}\n  why: {}\n  fix: {}", at.line, at.column, f.severity.as_str(), f.kind.as_str(), f.message, f.explanation, f.fix);
+                }
+                let _ = writeln!(stdout, "{file}: {} finding(s)", findings.len());
+            }
+        }
+    }
+    if let Format::Json = format {
+        let _ = writeln!(stdout, "{}", serde_json::to_string_pretty(&json!({ "files": documents })).unwrap_or_default());
+    }
+    if failed {
+        ExitCode::from(2)
+    } else if errors {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn can(files: &[String], format: &Format, settings: &Settings, catalog: &Catalog, resource: Option<&str>) -> ExitCode {
+    let (sets, failed) = read_sets(files, settings);
+    let mut stdout = std::io::stdout().lock();
+    let mut documents = Vec::new();
+    for (file, _, set) in &sets {
+        let caps = iamplay::capabilities::capabilities(catalog, set, resource);
+        match format {
+            Format::Json => documents.push(json!({"file": file, "capabilities": caps})),
+            Format::Text => {
+                let _ = write!(stdout, "== {file}\n{}", caps.text());
+            }
+        }
+    }
+    if let Format::Json = format {
+        let _ = writeln!(stdout, "{}", serde_json::to_string_pretty(&json!({ "files": documents })).unwrap_or_default());
+    }
+    if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn least_privilege(files: &[String], format: &Format, settings: &Settings, catalog: &Catalog, requests: &[(String, String)]) -> ExitCode {
+    let (sets, failed) = read_sets(files, settings);
+    let mut stdout = std::io::stdout().lock();
+    let mut documents = Vec::new();
+    let mut unverified = false;
+    for (file, _, set) in &sets {
+        let wanted = if requests.is_empty() { set.requests.clone() } else { requests.to_vec() };
+        if wanted.is_empty() {
+            eprintln!("{file}: error: no requests to allow\n  help: give the scenario `requests`, or `--request ACTION=RESOURCE`");
+            unverified = true;
+            continue;
+        }
+        let result = iamplay::least_privilege::generate(catalog, &wanted, set);
+        unverified |= !result.verified;
+        match format {
+            Format::Json => documents.push(json!({"file": file, "least_privilege": result})),
+            Format::Text => {
+                let _ = write!(stdout, "== {file}\n{}", result.text());
+            }
+        }
+    }
+    if let Format::Json = format {
+        let _ = writeln!(stdout, "{}", serde_json::to_string_pretty(&json!({ "files": documents })).unwrap_or_default());
+    }
+    if failed {
+        ExitCode::from(2)
+    } else if unverified {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -15,11 +15,13 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
+use std::sync::Arc;
+
 use crate::cloudformation::{self, Pseudo};
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::ecs::{self, ChecklistLine, Deployment, Environment, Status};
-use crate::evaluation::{self, Options, Policies, Request};
+use crate::evaluation::{self, CatalogOracle, Options, Policies, Request};
 use crate::json::{self, Json, Member, Parsed, Value};
 use crate::managed_policies::{self, Lookup};
 use crate::policy::{self, Policy, Version};
@@ -27,7 +29,7 @@ use crate::principal::Principal;
 use crate::role::Role;
 use crate::suggest;
 use crate::trace::{Decision, Outcome, PolicyType};
-use crate::yaml;
+use crate::yaml_reader;
 
 /// The highest scenario format version this build reads.
 pub const FORMAT_VERSION: u64 = 1;
@@ -100,7 +102,7 @@ const SCENARIO_KEYS: &[&str] = &[
     "instance_role",
     "parameters",
 ];
-const OPTION_KEYS: &[&str] = &["legacy_service_arn_for_resourceless"];
+const OPTION_KEYS: &[&str] = &["legacy_service_arn_for_resourceless", "literal_context"];
 const PRINCIPAL_KEYS: &[&str] = &["arn", "session_name", "tags", "unique_id"];
 const REQUEST_KEYS: &[&str] = &["name", "as", "action", "resource", "resource_account", "context", "expect"];
 const ROLE_KEYS: &[&str] = &["arn", "tags", "unique_id", "policies", "managed_policy_arns", "permissions_boundary", "trust_policy"];
@@ -111,6 +113,12 @@ pub struct Settings {
     pub account: Option<String>,
     pub region: Option<String>,
     pub parameters: BTreeMap<String, String>,
+    /// The action catalog: with it, requests are checked against the actions' resource
+    /// types and context keys an action never carries are left out.
+    pub catalog: Option<Arc<dyn CatalogOracle>>,
+    /// Evaluate every request's context exactly as given (the CLI's `--literal`), whatever
+    /// the scenario's `options` say.
+    pub literal_context: bool,
 }
 
 /// Reads a document as JSON when it starts like JSON, else as YAML.
@@ -119,7 +127,7 @@ pub fn read_document(text: &str) -> Parsed {
     if start.starts_with('{') || start.starts_with('[') || start.is_empty() {
         json::parse(text)
     } else {
-        yaml::parse(text)
+        yaml_reader::read(text)
     }
 }
 
@@ -146,8 +154,27 @@ struct Loaded {
     deployment: Deployment,
     env: Environment,
     /// Maps spans of an embedded text (a `task_definition` string) into the scenario.
-    shift: Option<usize>,
+    embedded: Embedded,
     whole: Span,
+}
+
+/// Where the task definition's spans are: in the scenario text itself, in a string of it
+/// (mapped through its escapes), or nowhere exact (then the whole field is pointed at).
+#[derive(Clone)]
+enum Embedded {
+    No,
+    String(json::StringMap),
+    Whole,
+}
+
+impl Embedded {
+    fn map(&self, span: Span, whole: Span) -> Span {
+        match self {
+            Embedded::No => span,
+            Embedded::String(m) => m.span(span),
+            Embedded::Whole => whole,
+        }
+    }
 }
 
 /// Reads a scenario and evaluates each of its requests.
@@ -164,11 +191,82 @@ pub fn evaluate_text_with(text: &str, settings: &Settings) -> ScenarioReport {
         if is_deployment(root) {
             reader.deployment_only(root, &mut report);
         } else {
-            reader.read(root, &mut report);
+            reader.read(root, &mut report, None);
         }
     }
     report.diagnostics = reader.diagnostics;
     report
+}
+
+/// A scenario's principal and its policies, read without evaluating a request: what the
+/// linter, the capabilities view and the least-privilege generator work on. A policy
+/// document on its own (`{"Statement": ...}`) reads as one identity policy.
+#[derive(Debug, Clone, Default)]
+pub struct PolicySet {
+    pub principal: Option<Principal>,
+    pub policies: Policies,
+    pub options: Options,
+    /// The scenario's requests, as (action, resource) pairs.
+    pub requests: Vec<(String, String)>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl PolicySet {
+    /// Every policy, identity policies first.
+    pub fn all(&self) -> Vec<&Policy> {
+        let p = &self.policies;
+        p.identity.iter().chain(&p.resource).chain(&p.permissions_boundary).chain(&p.session).chain(p.scps.iter().flatten()).chain(p.rcps.iter().flatten()).collect()
+    }
+}
+
+/// Reads the principal and policies of a scenario, or a policy document on its own.
+pub fn read_policies(text: &str, settings: &Settings) -> PolicySet {
+    let parsed = read_document(text);
+    let mut set = PolicySet::default();
+    let Some(root) = &parsed.json else {
+        set.diagnostics = parsed.errors;
+        return set;
+    };
+    if root.get("Statement").is_some() {
+        let mut diagnostics = parsed.errors;
+        let policy = policy::read_policy(root, "policy", PolicyType::Identity, &mut diagnostics);
+        set.policies.identity.push(policy);
+        set.diagnostics = diagnostics;
+        return set;
+    }
+    let mut reader = Reader { text, diagnostics: parsed.errors, settings: settings.clone(), loaded: None, roles: Vec::new() };
+    // The same reading as for evaluation, stopped before the requests; one path keeps the
+    // page's wasm from holding a second copy of it.
+    let mut report = ScenarioReport { name: None, notes: None, diagnostics: Vec::new(), results: Vec::new(), task: None, checklist: Vec::new() };
+    reader.read(root, &mut report, Some(&mut set));
+    if let Some(items) = root.get("requests").and_then(Json::as_array) {
+        for item in items {
+            if let (Some(a), Some(r)) = (item.get("action").and_then(Json::as_str), item.get("resource").and_then(Json::as_str)) {
+                set.requests.push((a.to_string(), r.to_string()));
+            }
+        }
+    }
+    set.diagnostics = reader.diagnostics;
+    set
+}
+
+/// The caller's own policies with the scenario's resource, session and organisation
+/// policies, as a request without `as` sees them.
+fn merge_caller(caller: Option<Caller>, top: &Policies, options: Options) -> PolicySet {
+    let mut set = PolicySet { options, ..PolicySet::default() };
+    match caller {
+        Some(c) => {
+            set.principal = Some(c.principal);
+            let mut policies = c.policies;
+            policies.resource = top.resource.clone();
+            policies.session = policies.session.or_else(|| top.session.clone());
+            policies.scps = top.scps.clone();
+            policies.rcps = top.rcps.clone();
+            set.policies = policies;
+        }
+        None => set.policies = top.clone(),
+    }
+    set
 }
 
 struct Reader<'t> {
@@ -189,7 +287,9 @@ impl Reader<'_> {
         self.diagnostics.push(d);
     }
 
-    fn read(&mut self, root: &Json, report: &mut ScenarioReport) {
+    /// Reads the scenario and evaluates its requests; with `only_policies`, fills it with the
+    /// principal and policies instead and evaluates nothing.
+    fn read(&mut self, root: &Json, report: &mut ScenarioReport, only_policies: Option<&mut PolicySet>) {
         let Some(members) = root.as_object() else {
             self.error(root.span, format!("a scenario must be a JSON object, found {}", root.kind()), Some("start from `{\"scenario\": 1, \"requests\": [...]}`"));
             return;
@@ -227,9 +327,11 @@ impl Reader<'_> {
         let before = self.diagnostics.len();
         let mut policies = self.policies(root);
         let policy_diagnostics = self.diagnostics.split_off(before);
-        // Without a task definition and without a request's `as`, the default caller is the
-        // policies' only user: they are moved to it rather than copied.
-        let sole = self.loaded.is_none() && !root.get("requests").and_then(Json::as_array).is_some_and(|items| items.iter().any(|i| i.get("as").is_some()));
+        // When evaluating without a task definition and without a request's `as`, the
+        // default caller is the policies' only user: they are moved to it rather than copied.
+        let sole = only_policies.is_none()
+            && self.loaded.is_none()
+            && !root.get("requests").and_then(Json::as_array).is_some_and(|items| items.iter().any(|i| i.get("as").is_some()));
         let own = if sole {
             Policies {
                 identity: std::mem::take(&mut policies.identity),
@@ -242,7 +344,12 @@ impl Reader<'_> {
         };
         let principal = self.principal(root, instance_role.as_ref(), own);
         self.diagnostics.extend(policy_diagnostics);
-        let options = self.options(root);
+        let mut options = self.options(root);
+        options.literal_context |= self.settings.literal_context;
+        if let Some(set) = only_policies {
+            *set = merge_caller(principal, &policies, options);
+            return;
+        }
         self.checklist(report, &policies, instance_role.as_ref(), options);
 
         let requests = match root.get("requests") {
@@ -287,14 +394,15 @@ impl Reader<'_> {
                 },
             };
             if let Some((request, name, expect)) = self.request(item, principal) {
+                let catalog = self.settings.catalog.as_deref();
                 let known = if base.resource.is_none() { self.known_resource_policy(&request.action, &request.resource) } else { None };
                 let outcome = match known {
                     Some(resource) => {
                         let mut applied = base.clone();
                         applied.resource = Some(resource);
-                        evaluation::evaluate_with(&applied, &request, options)
+                        evaluation::evaluate_in(&applied, &request, options, catalog)
                     }
-                    None => evaluation::evaluate_with(base, &request, options),
+                    None => evaluation::evaluate_in(base, &request, options, catalog),
                 };
                 report.results.push(RequestResult {
                     name,
@@ -350,28 +458,24 @@ impl Reader<'_> {
 
     /// Reads `task_definition` (an object, or text holding JSON or YAML) in any form.
     fn load_task_definition(&mut self, td: &Json) {
-        let (doc, shift, whole) = match &td.value {
+        let (doc, embedded, whole) = match &td.value {
             Value::String(s) => {
                 let parsed = read_document(s);
-                let shift = json::raw_string_offset(self.text, td.span);
+                let embedded = json::StringMap::new(self.text, td.span, s).map_or(Embedded::Whole, Embedded::String);
                 for mut d in parsed.errors {
-                    d.span = shift.map_or(td.span, |o| d.span.shifted(o));
+                    d.span = embedded.map(d.span, td.span);
                     self.diagnostics.push(d);
                 }
                 let Some(doc) = parsed.json else { return };
-                (doc, Some(shift.unwrap_or(usize::MAX)), td.span)
+                (doc, embedded, td.span)
             }
-            Value::Object(_) => (td.clone(), None, td.span),
+            Value::Object(_) => (td.clone(), Embedded::No, td.span),
             _ => {
                 self.error(td.span, format!("`task_definition` must be an object or a text holding one, found {}", td.kind()), Some("paste the output of `aws ecs describe-task-definition`, or a CloudFormation template"));
                 return;
             }
         };
-        let map = |span: Span| match shift {
-            None => span,
-            Some(usize::MAX) => whole,
-            Some(o) => span.shifted(o),
-        };
+        let map = |span: Span| embedded.map(span, whole);
         let given_account = self.settings.account.clone();
         let given_region = self.settings.region.clone();
         let mut pseudo = Pseudo::default();
@@ -422,7 +526,7 @@ impl Reader<'_> {
             d.span = map(d.span);
             self.diagnostics.push(d);
         }
-        if shift.is_some() {
+        if !matches!(embedded, Embedded::No) {
             for role in &mut deployment.roles {
                 role.span = map(role.span);
                 for p in role.policies.iter_mut().chain(role.permissions_boundary.iter_mut()).chain(role.trust_policy.iter_mut()) {
@@ -434,7 +538,7 @@ impl Reader<'_> {
             }
         }
         self.roles.extend(deployment.roles.iter().cloned());
-        self.loaded = Some(Loaded { deployment, env: Environment::from_pseudo(&pseudo), shift, whole });
+        self.loaded = Some(Loaded { deployment, env: Environment::from_pseudo(&pseudo), embedded, whole });
     }
 
     /// `roles`: name → role, with its policies, tags, boundary and trust policy.
@@ -550,7 +654,7 @@ impl Reader<'_> {
         let Some(loaded) = &self.loaded else { return };
         let Some(td) = loaded.deployment.task_definition.clone() else { return };
         let env = loaded.env.clone();
-        let (shift, whole) = (loaded.shift, loaded.whole);
+        let (embedded, whole) = (loaded.embedded.clone(), loaded.whole);
         let task = self.named_role("task_role");
         let execution = self.named_role("execution_role");
         let roles = ecs::Roles { task: task.as_ref().filter(|r| r.policies_known || r.trust_policy.is_some()), execution: execution.as_ref().filter(|r| r.policies_known || r.trust_policy.is_some()), instance };
@@ -566,11 +670,7 @@ impl Reader<'_> {
         }
         let mut lines = ecs::checklist(&td, requirements, &roles, policies, &bucket_policies, options);
         for l in &mut lines {
-            l.requirement.span = match shift {
-                None => l.requirement.span,
-                Some(usize::MAX) => whole,
-                Some(o) => l.requirement.span.shifted(o),
-            };
+            l.requirement.span = embedded.map(l.requirement.span, whole);
         }
         report.task = Some(summary);
         report.checklist = lines;
@@ -647,6 +747,12 @@ impl Reader<'_> {
             match flag.value {
                 Value::Bool(b) => options.legacy_service_arn_for_resourceless = b,
                 _ => self.error(flag.span, format!("`legacy_service_arn_for_resourceless` must be `true` or `false`, found {}", flag.kind()), None),
+            }
+        }
+        if let Some(flag) = v.get("literal_context") {
+            match flag.value {
+                Value::Bool(b) => options.literal_context = b,
+                _ => self.error(flag.span, format!("`literal_context` must be `true` or `false`, found {}", flag.kind()), None),
             }
         }
         options
@@ -883,15 +989,15 @@ impl Reader<'_> {
         }
     }
 
-    /// A policy given as text inside a JSON string. Spans map back into the scenario when
-    /// the string has no escapes; otherwise they point at the whole string.
+    /// A policy given as text inside a JSON string. Spans map back into the scenario through
+    /// the string's escapes; a URL-encoded policy's point at the whole string.
     fn policy_from_string(&mut self, s: &str, span: Span, name: &str, policy_type: PolicyType) -> Policy {
         let trimmed = s.trim_start();
         let (text, mappable) = if trimmed.starts_with('{') { (s.to_string(), true) } else { (percent_decode(s), false) };
         let (parsed, diagnostics) = policy::parse_policy_text(&text, name, policy_type);
-        let offset = if mappable { json::raw_string_offset(self.text, span) } else { None };
-        let map = |inner: Span| match offset {
-            Some(o) => inner.shifted(o),
+        let strings = if mappable { json::StringMap::new(self.text, span, s) } else { None };
+        let map = |inner: Span| match &strings {
+            Some(m) => m.span(inner),
             None => span,
         };
         self.diagnostics.extend(diagnostics.into_iter().map(|mut d| {

@@ -32,8 +32,13 @@ fn error(message: impl Into<String>, help: impl Into<String>) -> LinkError {
 
 /// The fragment (`s=1.…`, without `#`) that carries `scenario_text`.
 pub fn encode(scenario_text: &str) -> String {
-    let compressed = compress_to_vec(scenario_text.as_bytes(), 9);
-    format!("s={VERSION}.{}", base64url_encode(&compressed))
+    fragment_from_deflated(&compress_to_vec(scenario_text.as_bytes(), 9))
+}
+
+/// The fragment for a scenario text already compressed with raw DEFLATE (the page uses the
+/// browser's `CompressionStream`, which keeps a compressor out of its wasm).
+pub fn fragment_from_deflated(deflated: &[u8]) -> String {
+    format!("s={VERSION}.{}", base64url_encode(deflated))
 }
 
 /// Reads the scenario text out of a link: a whole URL, a fragment with or without `#`,
@@ -121,6 +126,16 @@ fn base64url_decode(text: &str) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn any_raw_deflate_stream_opens() {
+        // Other compressors (the browser's) choose other blocks: any valid stream opens.
+        let text = "{\"scenario\": 1, \"name\": \"é ☃\"}".repeat(50);
+        for level in [0, 1, 6, 10] {
+            let link = fragment_from_deflated(&compress_to_vec(text.as_bytes(), level));
+            assert_eq!(decode(&link).unwrap(), text, "level {level}");
+        }
+    }
 
     #[test]
     fn round_trip_keeps_the_text_exactly() {

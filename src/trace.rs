@@ -80,6 +80,38 @@ pub struct Outcome {
     /// Points where an undecided part of the AWS documentation changed the answer, and
     /// other remarks a user should read.
     pub notes: Vec<String>,
+    /// What the action catalog said about the request, when it was at hand.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<CatalogTrace>,
+}
+
+/// The action catalog's view of a request.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CatalogTrace {
+    pub action_known: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_level: Option<String>,
+    /// The action's resource types (empty: the action is on `*`).
+    pub resource_types: Vec<String>,
+    /// The resource type the request's resource is, when it is one of the action's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<String>,
+    /// Why the resource is not one the action acts on, or why the action is unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_note: Option<String>,
+    /// Given context keys the action never carries.
+    pub left_out: Vec<LeftOutKey>,
+    /// The context was evaluated exactly as given.
+    pub literal: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LeftOutKey {
+    pub key: String,
+    pub values: Vec<String>,
+    pub why: String,
+    /// True when the literal-context option kept it in the evaluation anyway.
+    pub evaluated: bool,
 }
 
 /// A statement by policy name and position.

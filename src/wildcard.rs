@@ -306,13 +306,23 @@ fn matches_stars(pattern: &str, text: &str) -> bool {
     true
 }
 
-/// Compares two texts for equality ignoring case (Unicode lowercase folding).
+/// Compares two texts for equality ignoring case, character by character with the same
+/// folding as case-insensitive globs (so `StringEqualsIgnoreCase` and a literal pattern agree;
+/// and the page's wasm needs no second, context-sensitive lowercasing routine).
 pub fn eq_ignore_case(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b) || (!a.is_ascii() || !b.is_ascii()) && a.to_lowercase() == b.to_lowercase()
+    a.eq_ignore_ascii_case(b) || (!a.is_ascii() || !b.is_ascii()) && a.chars().map(|c| fold(c, true)).eq(b.chars().map(|c| fold(c, true)))
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn equality_ignoring_case_folds_like_globs() {
+        for (a, b, equal) in [("ÉTÉ", "été", true), ("Straße", "STRASSE", false), ("ΟΔΟΣ", "οδοσ", true), ("abc", "ABD", false), ("K", "\u{212A}", true)] {
+            assert_eq!(super::eq_ignore_case(a, b), equal, "{a} {b}");
+            assert_eq!(super::Glob::parse(a).matches(b, true), equal, "{a} {b}");
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -58,6 +58,9 @@ pub fn parse(text: &str) -> Parsed {
     }
     let mut builder = Builder::new(text);
     let json = builder.run();
+    // A document over the node budget is refused whole: its partial tree (up to a million
+    // values) would only cost time and memory downstream.
+    let json = json.filter(|_| builder.nodes <= MAX_NODES);
     Parsed { json, errors: builder.errors }
 }
 
@@ -505,6 +508,7 @@ mod tests {
         let parsed = parse(&text);
         assert_eq!(parsed.errors.len(), 1);
         assert!(parsed.errors[0].message.starts_with("the document expands to more than"), "{:?}", parsed.errors);
+        assert!(parsed.json.is_none(), "no partial tree of a million values");
         // small aliases are fine
         check("a: &x [1, 2]\nb: *x", json!({"a": [1, 2], "b": [1, 2]}));
     }

@@ -208,3 +208,76 @@ fn checklist_without_a_task_definition_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("-: error: no ECS task definition found"));
 }
+
+const LINT_POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::bucket/*"}]}"#;
+
+#[test]
+fn lint_points_at_the_text_and_exits_1_on_an_error_finding() {
+    let out = iamplay(&["lint", "-"], LINT_POLICY);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("-:2:33: error[resource-never-matches]: `s3:ListBucket` can never apply here: no `Resource` names a resource of its type\n  why: "), "{stdout}");
+    assert!(stdout.contains("  fix: add `arn:aws:s3:::bucket` to `Resource`"), "{stdout}");
+    let out = iamplay(&["lint", "-", "--format", "json"], LINT_POLICY);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = &doc["files"][0]["findings"][0];
+    assert_eq!((f["kind"].as_str(), f["severity"].as_str(), f["line"].as_u64()), (Some("resource-never-matches"), Some("error"), Some(2)));
+    let clean = LINT_POLICY.replace("bucket/*", "bucket");
+    assert_eq!(iamplay(&["lint", "-"], &clean).status.code(), Some(0));
+    let out = iamplay(&["lint", "--no-catalog", "-"], &clean);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("`lint` needs the action catalog"));
+}
+
+const TAGGED_READ: &str = r#"{"scenario": 1, "principal": "arn:aws:iam::111122223333:user/alice",
+ "identity_policies": [{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
+   "Condition": {"StringEquals": {"aws:RequestTag/Status": "OK"}}}}],
+ "requests": [{"name": "read", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "context": {"aws:RequestTag/Status": "OK"}, "expect": "implicitDeny"}]}"#;
+
+#[test]
+fn literal_and_no_catalog_evaluate_the_context_as_given() {
+    let out = iamplay(&["test", "-"], TAGGED_READ);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let out = iamplay(&["eval", "-"], TAGGED_READ);
+    assert!(text(&out.stdout).contains("note: `aws:RequestTag/Status` was left out of the evaluation: `s3:GetObject` never carries `aws:RequestTag/Status`"), "{}", text(&out.stdout));
+    for flag in ["--literal", "--no-catalog"] {
+        let out = iamplay(&["test", flag, "-"], TAGGED_READ);
+        assert_eq!(out.status.code(), Some(1), "{flag}");
+        assert!(text(&out.stdout).contains("expected implicitDeny, got allowed"), "{flag}");
+    }
+}
+
+#[test]
+fn can_lists_actions_by_service_and_access_level() {
+    let out = iamplay(&["can", "-"], ALLOWED);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("allowed on some resource: 1 action(s) in 1 service(s)\ns3 (Amazon S3): 1\n  Read: GetObject (some resources)\n"), "{stdout}");
+    let out = iamplay(&["can", "-", "--resource", "arn:aws:s3:::b/k", "--format", "json"], ALLOWED);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["files"][0]["capabilities"]["services"][0]["groups"][0]["actions"][0]["action"], "GetObject");
+}
+
+#[test]
+fn least_privilege_prints_a_verified_policy() {
+    let out = iamplay(&["least-privilege", "-", "--request", "s3:ListBucket=arn:aws:s3:::b"], ALLOWED);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("\"Action\": \"s3:ListBucket\",\n      \"Resource\": \"arn:aws:s3:::b\""), "{stdout}");
+    assert!(stdout.contains("verified: every request is allowed by this policy alone"), "{stdout}");
+    assert!(stdout.contains("s3:ListBucket on arn:aws:s3:::b: allowed (current: implicitDeny)"), "{stdout}");
+}
+
+#[test]
+fn catalog_looks_up_actions_and_keys() {
+    let out = iamplay(&["catalog", "s3:getobject", "aws:RequestTag/Status"], "");
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("s3:GetObject (Read)\n"), "{stdout}");
+    assert!(stdout.contains("resource type object: arn:${Partition}:s3:::${BucketName}/${ObjectName}"), "{stdout}");
+    assert!(stdout.contains("aws:RequestTag/${TagKey} (String, global key)\n`aws:RequestTag/KEY` holds a tag the request itself sends"), "{stdout}");
+    let out = iamplay(&["catalog", "s3:GetObjekt"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stderr), "error: `s3:GetObjekt` is not a service, action or condition key of the catalog\n  help: did you mean `s3:GetObject`?\n");
+}

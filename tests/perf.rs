@@ -12,6 +12,10 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
+use std::sync::{Arc, OnceLock};
+
+use iamplay::catalog::Catalog;
+use iamplay::evaluation::CatalogOracle;
 use iamplay::policy;
 use iamplay::scenario;
 use iamplay::trace::PolicyType;
@@ -149,4 +153,61 @@ fn evaluation_is_linear_in_policies() {
         }
     };
     assert_linear("the generated set with n policies of 20 statements", &set(10), &set(80));
+}
+
+fn catalog() -> &'static Arc<Catalog> {
+    static C: OnceLock<Arc<Catalog>> = OnceLock::new();
+    C.get_or_init(|| Arc::new(Catalog::parse(include_str!("../catalog/catalog.txt")).unwrap()))
+}
+
+fn evaluates_with_catalog(text: String) -> impl Fn() {
+    let settings = scenario::Settings { catalog: Some(catalog().clone() as Arc<dyn CatalogOracle>), ..scenario::Settings::default() };
+    move || {
+        let report = scenario::evaluate_text_with(std::hint::black_box(&text), &settings);
+        assert!(!report.has_errors(), "{:?}", report.diagnostics.first());
+        assert!(report.results[0].outcome.catalog.is_some());
+    }
+}
+
+#[test]
+fn evaluation_with_the_catalog_is_linear_in_statements() {
+    let small = evaluates_with_catalog(support::many_statements_scenario(1_000));
+    let large = evaluates_with_catalog(support::many_statements_scenario(8_000));
+    assert_linear("reading and evaluating n statements with the catalog, each with a key it does not know", &small, &large);
+}
+
+/// n statements each testing a different request tag on `s3:GetObject`, which never
+/// carries one, and a request giving each: every key is asked about, left out and
+/// explained on its condition.
+fn never_carried_scenario(n: usize) -> String {
+    let statements: Vec<String> = (0..n)
+        .map(|i| format!(r#"{{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": {{"StringEquals": {{"aws:RequestTag/k{i}": "v"}}}}}}"#))
+        .collect();
+    let context: Vec<String> = (0..n).map(|i| format!(r#""aws:RequestTag/k{i}": "v""#)).collect();
+    format!(
+        r#"{{"scenario": 1, "principal": "arn:aws:iam::111122223333:user/alice", "identity_policies": [{{"Version": "2012-10-17", "Statement": [{}]}}], "requests": [{{"action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "context": {{{}}}}}]}}"#,
+        statements.join(","),
+        context.join(",")
+    )
+}
+
+#[test]
+fn leaving_out_keys_is_linear_in_keys() {
+    let small = evaluates_with_catalog(never_carried_scenario(500));
+    let large = evaluates_with_catalog(never_carried_scenario(4_000));
+    assert_linear("n request tags on s3:GetObject, each left out and explained", &small, &large);
+}
+
+#[test]
+fn lint_is_linear_in_statements() {
+    let lints = |n: usize| {
+        let mut rng = support::Rng::new(5);
+        let text = support::realistic_policy(&mut rng, 0, n);
+        let (p, _) = policy::parse_policy_text(&text, "p", PolicyType::Identity);
+        let p = p.unwrap();
+        move || {
+            std::hint::black_box(iamplay::lint::lint(std::hint::black_box(&p), catalog()));
+        }
+    };
+    assert_linear("linting a policy of n statements", &lints(250), &lints(2_000));
 }

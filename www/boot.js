@@ -1,6 +1,6 @@
 // Loads the wasm app. An external module, not an inline script: the page's
 // Content-Security-Policy forbids inline script.
-import init, { run } from './pkg/iamplay_www.js';
+import init, { run, catalog_ready, catalog_failed } from './pkg/iamplay_www.js';
 
 try {
   await init();
@@ -11,4 +11,22 @@ try {
     app.textContent = `iamplay could not start: ${error}`;
   }
   throw error;
+}
+
+// The action catalog is loaded only after the first render has been painted, so it never
+// delays the page: the catalog module (its own wasm, with the code that reads the catalog)
+// and catalog.txt (about 200 KB over the wire), both from this origin. The app then
+// evaluates everything again with it.
+await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+try {
+  const [catalog, response] = await Promise.all([import('./pkg/iamplay_catalog_www.js'), fetch('./catalog.txt')]);
+  if (!response.ok) {
+    throw new Error(`catalog.txt: HTTP ${response.status}`);
+  }
+  const [, text] = await Promise.all([catalog.default(), response.text()]);
+  const summary = catalog.load(text);
+  globalThis.iamplayCatalog = catalog;
+  catalog_ready(summary);
+} catch (error) {
+  catalog_failed(String(error?.message ?? error));
 }

@@ -17,14 +17,17 @@ use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::catalog_view;
 use crate::editor::CodeEditor;
 use crate::effects;
+use crate::yaml_bridge;
 use crate::examples;
 use crate::present::{
-    code_spans, decision_class, decision_label, expectation, match_summary, quoted_list, request_title, request_values, statement_name, status_line, truth,
+    check_label, code_spans, understood_facts, decision_class, decision_label, expectation, fix_text, match_summary, who_label, quoted_list, request_title, request_values, statement_name, status_line, truth,
     verdict_label,
 };
-use crate::state::{Action, Origin, PrincipalField, RequestField, ScenarioField, State, Tab, Tone};
+use crate::state::{Action, Origin, PrincipalField, RequestField, ScenarioField, State, Tab, Tone, STARTER_TASK_DEFINITION};
+use iamplay::ecs::Status;
 
 impl Reducible for State {
     type Action = Action;
@@ -69,8 +72,43 @@ pub fn app() -> Html {
             }
         });
     }
-    // Autosave: every change of what would be lost.
-    use_effect_with(state.persisted(), effects::save);
+    // Once: the YAML reader starts loading after the first render, and its arrival (or
+    // failure) evaluates again whatever read as "loading".
+    {
+        let d = d.clone();
+        use_effect_with((), move |_| {
+            let listener = Closure::<dyn Fn()>::new(move || d.dispatch(Action::Reevaluate));
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback(yaml_bridge::READY_EVENT, listener.as_ref().unchecked_ref());
+            }
+            yaml_bridge::preload();
+            move || {
+                if let Some(w) = window {
+                    let _ = w.remove_event_listener_with_callback(yaml_bridge::READY_EVENT, listener.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
+    // Autosave: every change of what would be lost, written at once (never on unload). A
+    // refusal is shown until a later save succeeds.
+    {
+        let (d, unsaved) = (d.clone(), state.unsaved);
+        use_effect_with(state.persisted(), move |p| {
+            let saved = effects::save(p);
+            if saved == unsaved {
+                d.dispatch(Action::SaveResult(saved));
+            }
+        });
+    }
+    // The catalog arrives after the first render (boot.js fetches it), through this.
+    {
+        let d = d.clone();
+        use_effect_with((), move |_| {
+            catalog_view::connect(d);
+            || ()
+        });
+    }
 
     let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
     let ondrop = {
@@ -84,7 +122,7 @@ pub fn app() -> Html {
     };
 
     html! {
-        <div class="page" {ondragover} {ondrop}>
+        <div class="page" data-catalog={if state.catalog.is_some() { "ready" } else { "loading" }} {ondragover} {ondrop}>
             { view_header(&state, &d) }
             { view_banner(&state, &d) }
             if state.gallery_open {
@@ -143,9 +181,12 @@ fn view_header(state: &State, d: &Dispatch) -> Html {
         let d = d.clone();
         let text = state.scenario_text();
         Callback::from(move |_: MouseEvent| {
-            let link = effects::share_url(&text);
-            let d = d.clone();
+            let (d, text) = (d.clone(), text.clone());
             wasm_bindgen_futures::spawn_local(async move {
+                let link = match effects::share_url(&text).await {
+                    Ok(link) => link,
+                    Err(why) => return d.dispatch(Action::Failed(format!("the link could not be made: {why}"), None)),
+                };
                 // The link is shown either way, so it can be copied by hand if the
                 // browser refuses the clipboard.
                 let copied = effects::copy(link.clone()).await;
@@ -192,6 +233,7 @@ fn view_header(state: &State, d: &Dispatch) -> Html {
                 <button type="button" data-testid="export" onclick={export}>{ "Export" }</button>
                 <input id="import-file" class="visually-hidden" type="file" accept=".json,application/json,text/plain" data-testid="import" {onchange} />
                 <label class="button" for="import-file">{ "Import" }</label>
+                { catalog_view::view_toolbar(state, d) }
                 if let Some(link) = &state.share_link {
                     <input class="share-link" type="text" readonly=true aria-label="Share link" data-testid="share-link" value={link.clone()} />
                 }
@@ -211,9 +253,16 @@ fn file_name(name: &str) -> String {
 }
 
 fn view_banner(state: &State, d: &Dispatch) -> Html {
-    let Some(banner) = &state.banner else { return Html::default() };
+    let unsaved = state.unsaved.then(|| html! {
+        <div class="banner error" role="alert" data-testid="unsaved">
+            <p>{ "Your work is not being saved: the browser's local storage is full or unavailable." }<span class="help">{ " \u{2014} export the scenario to a file to keep it" }</span></p>
+        </div>
+    });
+    let Some(banner) = &state.banner else { return html! { <>{ unsaved }</> } };
     let error = banner.tone == Tone::Error;
     html! {
+        <>
+        { unsaved }
         <div class={classes!("banner", if error { "error" } else { "info" })} role={if error { "alert" } else { "status" }} data-testid="banner">
             <p>
                 <span class="banner-message">{ rich(&banner.message) }</span>
@@ -226,6 +275,7 @@ fn view_banner(state: &State, d: &Dispatch) -> Html {
             }
             <button type="button" class="secondary" aria-label="Dismiss this message" data-testid="banner-dismiss" onclick={on_click(d, Action::DismissBanner)}>{ "Dismiss" }</button>
         </div>
+        </>
     }
 }
 
@@ -266,11 +316,12 @@ fn view_tabs(state: &State, d: &Dispatch) -> Html {
     }
 }
 
-fn field(id: String, label: &str, value: &str, oninput: Callback<InputEvent>, placeholder: &str, testid: String) -> Html {
+/// A text field; `list` names a `<datalist>` of suggestions.
+fn field(id: String, label: &str, value: &str, oninput: Callback<InputEvent>, placeholder: &str, testid: String, list: Option<String>) -> Html {
     html! {
         <div class="field">
             <label for={id.clone()}>{ label.to_string() }</label>
-            <input id={id} type="text" spellcheck="false" autocomplete="off" value={value.to_string()} placeholder={placeholder.to_string()} data-testid={testid} {oninput} />
+            <input id={id} type="text" spellcheck="false" autocomplete="off" {list} value={value.to_string()} placeholder={placeholder.to_string()} data-testid={testid} {oninput} />
         </div>
     }
 }
@@ -292,9 +343,9 @@ fn view_parts(state: &State, d: &Dispatch) -> Html {
                 <section class="card" aria-labelledby="scenario-heading">
                     <h2 id="scenario-heading">{ "Scenario" }</h2>
                     <div class="grid-2">
-                        { field("scenario-name-input".into(), "Name", &doc.name, on_text(d, |v| Action::SetScenario(ScenarioField::Name, v)), "Untitled scenario", "scenario-name-input".into()) }
-                        { field("scenario-account".into(), "Account", &doc.account, on_text(d, |v| Action::SetScenario(ScenarioField::Account, v)), "111122223333", "scenario-account".into()) }
-                        { field("scenario-region".into(), "Region", &doc.region, on_text(d, |v| Action::SetScenario(ScenarioField::Region, v)), "us-east-1", "scenario-region".into()) }
+                        { field("scenario-name-input".into(), "Name", &doc.name, on_text(d, |v| Action::SetScenario(ScenarioField::Name, v)), "Untitled scenario", "scenario-name-input".into(), None) }
+                        { field("scenario-account".into(), "Account", &doc.account, on_text(d, |v| Action::SetScenario(ScenarioField::Account, v)), "111122223333", "scenario-account".into(), None) }
+                        { field("scenario-region".into(), "Region", &doc.region, on_text(d, |v| Action::SetScenario(ScenarioField::Region, v)), "us-east-1", "scenario-region".into(), None) }
                     </div>
                     <div class="field">
                         <label for="scenario-notes">{ "Notes" }</label>
@@ -330,27 +381,94 @@ fn view_plain_diagnostics(ds: &[&Diagnostic], testid: &str) -> Html {
     }
 }
 
-/// The task definition pane: the raw `task_definition` field (the ECS reader of the core
-/// derives requests from it; here it is edited as text).
+/// The task definition pane: the pasted task definition or template, what the core
+/// understood of it, and its checklist, each line one click away from being the current
+/// request.
 fn view_task_definition(state: &State, d: &Dispatch) -> Html {
-    let Some(extra) = state.doc.extra.iter().find(|e| e.key == "task_definition") else {
+    let doc = &state.doc;
+    if doc.task_definition.is_empty() {
+        let raw = doc.extra.iter().any(|e| e.key == "task_definition");
         return html! {
-            <section class="card collapsed" aria-labelledby="td-heading">
+            <section class="card collapsed" aria-labelledby="td-heading" data-testid="task-definition-pane">
                 <h2 id="td-heading">{ "Task definition" }</h2>
-                <p class="hint">{ "Optional: paste an ECS task definition (register-task-definition input, describe-task-definition output, or a CloudFormation template)." }</p>
-                <button type="button" data-testid="add-task-definition" onclick={on_click(d, Action::EditExtra("task_definition".into(), "{\n  \"family\": \"web\",\n  \"taskRoleArn\": \"arn:aws:iam::111122223333:role/app-role\",\n  \"containerDefinitions\": []\n}".into()))}>{ "Add a task definition" }</button>
+                if raw {
+                    <p class="hint">{ "This task definition is written in a form the pane cannot show; edit it in the Scenario file tab." }</p>
+                } else {
+                    <p class="hint">{ "Optional: paste a task definition or CloudFormation template (JSON or YAML) to check the calls the task needs." }</p>
+                    <button type="button" data-testid="add-task-definition" onclick={on_click(d, Action::SetTaskDefinition(STARTER_TASK_DEFINITION.into()))}>{ "Add a task definition" }</button>
+                }
             </section>
         };
-    };
+    }
+    let diagnostics: Rc<Vec<Diagnostic>> = Rc::new(state.report.diagnostics_of(Part::TaskDefinition).cloned().collect());
     let on_input = {
         let d = d.clone();
-        Callback::from(move |text: String| d.dispatch(Action::EditExtra("task_definition".into(), text)))
+        Callback::from(move |text: String| d.dispatch(Action::SetTaskDefinition(text)))
     };
+    let report = &state.report.scenario;
     html! {
-        <section class="card" aria-labelledby="td-heading">
-            <h2 id="td-heading"><label for="task-definition">{ "Task definition" }</label></h2>
-            <CodeEditor id="task-definition" label="Task definition" text={AttrValue::from(extra.raw.clone())} {on_input} testid="task-definition" />
+        <section class="card task-definition" aria-labelledby="td-heading" data-testid="task-definition-pane">
+            <header class="policy-head">
+                <h2 id="td-heading"><label for="task-definition">{ "Task definition" }</label><span class="sub">{ " task definition or CloudFormation template, JSON or YAML" }</span></h2>
+                <button type="button" class="secondary" data-testid="remove-task-definition" onclick={on_click(d, Action::SetTaskDefinition(String::new()))}>{ "Remove" }</button>
+            </header>
+            <CodeEditor id="task-definition" label="Task definition (JSON or YAML)" text={AttrValue::from(doc.task_definition.clone())} {on_input} {diagnostics} testid="task-definition" max_rows={24} />
+            if let Some(task) = &report.task {
+                { view_understood(task) }
+            }
+            if !report.checklist.is_empty() {
+                { view_checklist(state, d) }
+            }
         </section>
+    }
+}
+
+fn view_understood(task: &iamplay::ecs::Summary) -> Html {
+    html! {
+        <div class="understood" data-testid="td-understood">
+            <h3>{ "What was understood" }</h3>
+            <dl class="facts">
+                { for understood_facts(task).into_iter().map(|(label, value)| html! { <><dt>{ label }</dt><dd>{ rich(&value) }</dd></> }) }
+            </dl>
+            <p class="note" data-testid="task-tags-note"><strong>{ "Task tags never become principal tags." }</strong>{ " " }{ rich(TASK_TAGS_INSTEAD) }</p>
+        </div>
+    }
+}
+
+/// What works where people reach for task tags: said beside the task tags and the
+/// principal's tags.
+const TASK_TAGS_INSTEAD: &str = "The task role's calls carry the role's own tags as `aws:PrincipalTag/*`; task tags only reach ECS calls on the task (`aws:ResourceTag/*`). Instead: tag the role and test `aws:PrincipalTag/KEY`, or test object tags with `s3:ExistingObjectTag/KEY`.";
+
+fn view_checklist(state: &State, d: &Dispatch) -> Html {
+    let lines = &state.report.scenario.checklist;
+    let count = |s: Status| lines.iter().filter(|l| l.status == s).count();
+    let usable = !state.parts_locked() && !state.doc.requests_are_raw();
+    html! {
+        <div class="checklist" data-testid="checklist">
+            <h3>{ "Checklist" }<span class="sub">{ format!(" what the task needs: {} pass, {} fail, {} not evaluated", count(Status::Pass), count(Status::Fail), count(Status::NotEvaluated)) }</span></h3>
+            <ol>
+                { for lines.iter().enumerate().map(|(i, l)| {
+                    let (label, class) = check_label(l.status);
+                    html! {
+                        <li class={classes!("check", class)} data-testid={format!("check-{i}")} data-status={class}>
+                            <p class="check-head">
+                                <span class={classes!("check-status", class)}>{ label }</span>{ " " }
+                                <span class="who">{ who_label(l.requirement.who) }</span>{ ": " }
+                                <code>{ l.requirement.action.clone() }</code>{ " on " }<code class="arn">{ l.requirement.resource.clone() }</code>
+                            </p>
+                            { for [&l.requirement.why, &l.explanation].into_iter().chain(&l.requirement.note).chain(&l.advice).map(|t| html! { <p>{ rich(t) }</p> }) }
+                            if let Some(fix) = &l.fix {
+                                <p>{ "Smallest fix: add to " }{ rich(&fix.place) }</p>
+                                <pre class="fix" data-testid={format!("check-fix-{i}")}>{ fix_text(&fix.statement) }</pre>
+                            }
+                            if usable {
+                                <button type="button" class="secondary small" data-testid={format!("check-use-{i}")} onclick={on_click(d, Action::UseChecklistLine(i))}>{ "Make this the current request" }</button>
+                            }
+                        </li>
+                    }
+                }) }
+            </ol>
+        </div>
     }
 }
 
@@ -369,13 +487,14 @@ fn view_principal(state: &State, d: &Dispatch) -> Html {
         <section class="card principal" aria-labelledby="principal-heading">
             <h2 id="principal-heading">{ "Principal" }<span class="sub">{ " who makes the requests" }</span></h2>
             <div class="grid-2">
-                { field("principal-arn".into(), "Role (or user) ARN", &p.arn, on_text(d, |v| Action::SetPrincipal(PrincipalField::Arn, v)), "arn:aws:iam::111122223333:role/MyRole", "principal-arn".into()) }
-                { field("principal-session".into(), "Session name (a role session when set)", &p.session_name, on_text(d, |v| Action::SetPrincipal(PrincipalField::SessionName, v)), "for an ECS task: the task ID", "principal-session".into()) }
-                { field("principal-unique-id".into(), "Unique ID (optional, for aws:userid)", &p.unique_id, on_text(d, |v| Action::SetPrincipal(PrincipalField::UniqueId, v)), "AROA...", "principal-unique-id".into()) }
+                { field("principal-arn".into(), "Role (or user) ARN", &p.arn, on_text(d, |v| Action::SetPrincipal(PrincipalField::Arn, v)), "arn:aws:iam::111122223333:role/MyRole", "principal-arn".into(), None) }
+                { field("principal-session".into(), "Session name (a role session when set)", &p.session_name, on_text(d, |v| Action::SetPrincipal(PrincipalField::SessionName, v)), "for an ECS task: the task ID", "principal-session".into(), None) }
+                { field("principal-unique-id".into(), "Unique ID (optional, for aws:userid)", &p.unique_id, on_text(d, |v| Action::SetPrincipal(PrincipalField::UniqueId, v)), "AROA...", "principal-unique-id".into(), None) }
             </div>
             <div class="tag-table principal-tags">
                 <h3>{ "Principal tags" }<span class="key-hint">{ " seen as " }<code>{ "aws:PrincipalTag/KEY" }</code></span></h3>
                 <p class="hint">{ "Tags on the role or user itself (or session tags). Every request this principal makes carries them." }</p>
+                <p class="note" data-testid="principal-tags-note"><strong>{ "Task tags never become principal tags." }</strong>{ " " }{ rich(TASK_TAGS_INSTEAD) }</p>
                 <table>
                     <thead><tr><th scope="col">{ "key" }</th><th scope="col">{ "value" }</th><th scope="col"><span class="visually-hidden">{ "remove" }</span></th></tr></thead>
                     <tbody>
@@ -447,7 +566,9 @@ fn view_policies(state: &State, d: &Dispatch) -> Html {
 fn view_policy_editor(state: &State, d: &Dispatch, i: usize, marks: &[iamplay::document::Mark]) -> Html {
     let p = &state.doc.policies[i];
     let display = state.doc.policy_display_name(i);
-    let diagnostics: Rc<Vec<Diagnostic>> = Rc::new(state.report.diagnostics_of(Part::Policy(i)).cloned().collect());
+    let mut diagnostics: Vec<Diagnostic> = state.report.diagnostics_of(Part::Policy(i)).cloned().collect();
+    catalog_view::add_findings(state, i, &mut diagnostics);
+    let diagnostics = Rc::new(diagnostics);
     let decided: Rc<Vec<(usize, usize, bool)>> = Rc::new(marks.iter().filter(|m| m.policy == i).map(|m| (m.span.start, m.span.end, m.effect == "Allow")).collect());
     let on_input = {
         let d = d.clone();
@@ -555,7 +676,7 @@ fn view_request_editor(state: &State, d: &Dispatch, i: usize) -> Html {
                         </tbody>
                     </table>
                 }
-                <button type="button" class="secondary" data-testid={format!("add-{testid}-{i}")} onclick={on_click(d, Action::AddContext(i, prefix))}>{ format!("+ {}", title.to_lowercase().trim_end_matches('s')) }</button>
+                <button type="button" class="secondary" data-testid={format!("add-{testid}-{i}")} onclick={on_click(d, Action::AddContext(i, prefix))}>{ format!("+ {}", title.to_ascii_lowercase().trim_end_matches('s')) }</button>
             </div>
         }
     };
@@ -567,10 +688,11 @@ fn view_request_editor(state: &State, d: &Dispatch, i: usize) -> Html {
                 <button type="button" class="secondary" aria-label={format!("remove request {}", i + 1)} data-testid={format!("request-remove-{i}")} onclick={on_click(d, Action::RemoveRequest(i))}>{ "Remove" }</button>
             </header>
             <div class="grid-2">
-                { field(format!("{id}-name"), "Name", &r.name, on_text(d, move |v| Action::SetRequest(i, RequestField::Name, v)), "what this request checks", format!("request-name-{i}")) }
-                { field(format!("{id}-action"), "Action", &r.action, on_text(d, move |v| Action::SetRequest(i, RequestField::Action, v)), "s3:GetObject", format!("request-action-{i}")) }
-                { field(format!("{id}-resource"), "Resource ARN", &r.resource, on_text(d, move |v| Action::SetRequest(i, RequestField::Resource, v)), "arn:aws:s3:::bucket/key, or *", format!("request-resource-{i}")) }
-                { field(format!("{id}-account"), "Resource account", &r.resource_account, on_text(d, move |v| Action::SetRequest(i, RequestField::ResourceAccount, v)), "from the ARN, else the principal's", format!("request-account-{i}")) }
+                { field(format!("{id}-name"), "Name", &r.name, on_text(d, move |v| Action::SetRequest(i, RequestField::Name, v)), "what this request checks", format!("request-name-{i}"), None) }
+                { field(format!("{id}-action"), "Action", &r.action, on_text(d, move |v| Action::SetRequest(i, RequestField::Action, v)), "s3:GetObject", format!("request-action-{i}"), Some(format!("actions-{i}"))) }
+                { field(format!("{id}-resource"), "Resource ARN", &r.resource, on_text(d, move |v| Action::SetRequest(i, RequestField::Resource, v)), "arn:aws:s3:::bucket/key, or *", format!("request-resource-{i}"), Some(format!("arns-{i}"))) }
+                { field(format!("{id}-account"), "Resource account", &r.resource_account, on_text(d, move |v| Action::SetRequest(i, RequestField::ResourceAccount, v)), "from the ARN, else the principal's", format!("request-account-{i}"), None) }
+                { view_as(state, d, i) }
                 <div class="field">
                     <label for={format!("{id}-expect")}>{ "Expected decision" }</label>
                     <select id={format!("{id}-expect")} data-testid={format!("request-expect-{i}")} onchange={onchange_expect}>
@@ -583,6 +705,8 @@ fn view_request_editor(state: &State, d: &Dispatch, i: usize) -> Html {
                     </select>
                 </div>
             </div>
+            { catalog_view::view_datalists(state, i) }
+            { catalog_view::view_tag_help(state, i) }
             <div class="tags-3">
                 { tag_table(RESOURCE_TAG, "Resource tags", "aws:ResourceTag/KEY", "Tags already on the resource being accessed (for S3, only with ABAC enabled on the bucket).", "resource-tags") }
                 { tag_table(REQUEST_TAG, "Request tags", "aws:RequestTag/KEY", "Tags this request sends, as when creating or tagging a resource. A read sends none.", "request-tags") }
@@ -603,6 +727,34 @@ fn view_request_editor(state: &State, d: &Dispatch, i: usize) -> Html {
                 { view_plain_diagnostics(&diags, &format!("request-diagnostics-{i}")) }
             }
         </article>
+    }
+}
+
+/// The request's "as": the scenario's principal, the task definition's roles, the template's
+/// roles by logical ID; a value typed in the file stays selectable.
+fn view_as(state: &State, d: &Dispatch, i: usize) -> Html {
+    let current = state.doc.requests[i].on_behalf_of.as_str();
+    let mut options: Vec<(String, String)> = vec![(String::new(), "the principal".into())];
+    if let Some(task) = &state.report.scenario.task {
+        options.push(("task_role".into(), "the task role".into()));
+        options.push(("execution_role".into(), "the execution role".into()));
+        options.extend(task.roles.iter().map(|r| (r.key.clone(), format!("role {}", r.key))));
+        options.push(("ecs-tasks.amazonaws.com".into(), "ECS (ecs-tasks.amazonaws.com)".into()));
+    }
+    if !options.iter().any(|(v, _)| v == current) {
+        options.push((current.to_string(), current.to_string()));
+    }
+    let onchange = {
+        let d = d.clone();
+        Callback::from(move |e: Event| d.dispatch(Action::SetRequest(i, RequestField::As, value_of_select(&e))))
+    };
+    html! {
+        <div class="field">
+            <label for={format!("request-{i}-as")}>{ "As (who makes it)" }</label>
+            <select id={format!("request-{i}-as")} data-testid={format!("request-as-{i}")} {onchange}>
+                { for options.into_iter().map(|(v, l)| html! { <option selected={v == current} value={v.clone()}>{ l }</option> }) }
+            </select>
+        </div>
     }
 }
 
@@ -627,7 +779,7 @@ fn view_context_row(d: &Dispatch, i: usize, j: usize, c: &ContextEntry) -> Html 
     let invalid = !c.is_valid();
     html! {
         <tr>
-            <td><input type="text" aria-label="context key" data-testid={format!("context-key-{i}-{j}")} value={c.key.clone()} placeholder="aws:SourceIp" oninput={on_text(d, move |x| Action::SetContextKey(i, j, x))} /></td>
+            <td><input type="text" aria-label="context key" list={format!("keys-{i}")} data-testid={format!("context-key-{i}-{j}")} value={c.key.clone()} placeholder="aws:SourceIp" oninput={on_text(d, move |x| Action::SetContextKey(i, j, x))} /></td>
             <td>
                 <select aria-label={format!("type of {}", c.key)} data-testid={format!("context-kind-{i}-{j}")} onchange={onchange_kind}>
                     { for ValueKind::ALL.into_iter().map(|k| html! { <option value={k.as_str()} selected={k == c.kind}>{ k.as_str() }</option> }) }
@@ -707,6 +859,7 @@ fn view_results(state: &State, d: &Dispatch) -> Html {
             <ol class="requests">
                 { for shown.iter().map(|s| view_result(state, d, s)) }
             </ol>
+            { catalog_view::view_capabilities(state, d) }
         </>
     }
 }

@@ -15,6 +15,9 @@ use yew::prelude::*;
 
 use crate::highlight::{self, Mark, MarkKind, MAX_HIGHLIGHTED};
 
+/// How many diagnostics an editor lists.
+const MAX_LISTED: usize = 100;
+
 #[derive(Properties, PartialEq)]
 pub struct CodeEditorProps {
     pub id: AttrValue,
@@ -117,7 +120,8 @@ pub fn code_editor(props: &CodeEditorProps) -> Html {
             }) }
         }
     } else {
-        html! { { text.to_string() } }
+        // A plain editor shows the textarea's own text; the hidden view stays empty.
+        html! {}
     };
 
     html! {
@@ -148,7 +152,9 @@ pub fn code_editor(props: &CodeEditorProps) -> Html {
             </div>
             if !props.diagnostics.is_empty() {
                 <ul class="diag-list" id={list_id} data-testid={format!("{}-diagnostics", props.testid)}>
-                    { for props.diagnostics.iter().map(|d| {
+                    // A hostile text can carry thousands of problems: the first ones are
+                    // listed, the rest counted, so the list never outweighs the page.
+                    { for props.diagnostics.iter().take(MAX_LISTED).map(|d| {
                         let at = line_column(text, d.span.start);
                         let span = (d.span.start, d.span.end);
                         let onclick = select.reform(move |_: MouseEvent| span);
@@ -166,6 +172,9 @@ pub fn code_editor(props: &CodeEditorProps) -> Html {
                             </li>
                         }
                     }) }
+                    if props.diagnostics.len() > MAX_LISTED {
+                        <li class="diagnostic more" data-testid="diagnostics-more">{ format!("and {} more", props.diagnostics.len() - MAX_LISTED) }</li>
+                    }
                 </ul>
             }
         </div>

@@ -27,10 +27,11 @@ pub fn load_stored() -> Option<String> {
     Some(raw)
 }
 
-pub fn save(persisted: &Persisted) {
-    if let Some(storage) = storage() {
-        let _ = storage.set_item(KEY, &persisted.to_json());
-    }
+/// Saves the work now, synchronously: nothing waits for an unload event, so a crashed or
+/// killed tab loses at most the change being drawn. False when local storage is
+/// unavailable (disabled, private mode) or refuses (quota exceeded).
+pub fn save(persisted: &Persisted) -> bool {
+    storage().is_some_and(|s| s.set_item(KEY, &persisted.to_json()).is_ok())
 }
 
 /// The page's fragment (`#s=1....`), when it holds a share link.
@@ -50,11 +51,19 @@ pub fn clear_fragment() {
     }
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/compress.js")]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    async fn deflate_raw(text: &str) -> Result<JsValue, JsValue>;
+}
+
 /// The share link for a scenario: this page with the scenario in the fragment.
-pub fn share_url(scenario: &str) -> String {
+pub async fn share_url(scenario: &str) -> Result<String, String> {
+    let deflated = deflate_raw(scenario).await.map_err(|e| e.as_string().unwrap_or_else(|| "the browser could not compress it".into()))?;
+    let deflated = js_sys::Uint8Array::new(&deflated).to_vec();
     let location = web_sys::window().map(|w| w.location());
     let base = location.map(|l| format!("{}{}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default())).unwrap_or_default();
-    format!("{base}#{}", share::encode(scenario))
+    Ok(format!("{base}#{}", share::fragment_from_deflated(&deflated)))
 }
 
 /// Copies text to the clipboard; `Err` with a reason when the browser refuses.

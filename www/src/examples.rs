@@ -24,6 +24,7 @@ examples![
     "task-role-tags",
     "task-tags-resource-tag",
     "task-tags-principal-tag",
+    "ecs-fargate-template",
 ];
 
 pub fn find(id: &str) -> Option<&'static Example> {

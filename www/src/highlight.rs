@@ -7,8 +7,10 @@
 
 use iamplay::json;
 
-/// Texts longer than this are shown without colours (the DOM would outweigh the benefit).
-pub const MAX_HIGHLIGHTED: usize = 200_000;
+/// Texts longer than this are shown without colours or marks, as plain text: re-tokenizing
+/// and re-drawing them on every keystroke would keep the main thread busy (the DOM would
+/// outweigh the benefit). Diagnostics are still listed under the editor.
+pub const MAX_HIGHLIGHTED: usize = 64 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Token {
@@ -146,7 +148,8 @@ pub fn segments(text: &str, marks: &[Mark]) -> Vec<Segment> {
             m
         })
         .collect();
-    let tokens = tokens(text);
+    // Only JSON is coloured: other text (a YAML template) keeps its marks, without colours.
+    let tokens = if text.trim_start().starts_with(['{', '[']) { tokens(text) } else { vec![(0, text.len(), Token::Space)] };
     let mut cuts: Vec<usize> = marks.iter().flat_map(|m| [m.start, m.end]).collect();
     cuts.sort_unstable();
     cuts.dedup();

@@ -13,12 +13,16 @@ pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub mod app;
 #[cfg(target_arch = "wasm32")]
+pub mod catalog_view;
+#[cfg(target_arch = "wasm32")]
 pub mod editor;
 #[cfg(target_arch = "wasm32")]
 pub mod effects;
 
 #[cfg(target_arch = "wasm32")]
 pub mod bench;
+#[cfg(target_arch = "wasm32")]
+pub mod yaml_bridge;
 
 #[cfg(target_arch = "wasm32")]
 pub use app::App;
@@ -29,6 +33,7 @@ pub use app::App;
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn run() {
+    yaml_bridge::install();
     let document = web_sys::window()
         .and_then(|w| w.document())
         .expect("a document");

@@ -3,6 +3,9 @@
 //! only arranges these strings.
 
 use iamplay::diagnostic::{line_column, Diagnostic, Severity};
+use iamplay::document::json_string;
+use iamplay::ecs::{Status, Summary, Who};
+use iamplay::json::JsonText;
 use iamplay::scenario::RequestResult;
 use iamplay::trace::{Decision, MatchTrace, StepVerdict};
 
@@ -75,6 +78,72 @@ pub fn code_spans(message: &str) -> Vec<Segment<'_>> {
         });
     }
     segments
+}
+
+/// The statement a failing checklist line needs, laid out for reading.
+pub fn fix_text(statement: &JsonText) -> String {
+    crate::highlight::pretty(&statement.0).unwrap_or_else(|| statement.0.clone())
+}
+
+/// What the core understood of a task definition, as (label, text with backticked code)
+/// rows for the pane's list.
+pub fn understood_facts(task: &Summary) -> Vec<(&'static str, String)> {
+    let code = |s: &str| format!("`{s}`");
+    let or_none = |s: Option<&String>| s.map_or_else(|| "none".to_string(), |s| code(s));
+    let list = |items: &[String]| if items.is_empty() { "none".to_string() } else { items.iter().map(|s| code(s)).collect::<Vec<_>>().join(", ") };
+    let tags = |tags: &mut dyn Iterator<Item = (&String, &String)>| tags.map(|(k, v)| code(&format!("{k}={v}"))).collect::<Vec<_>>().join(", ");
+    let mut facts = vec![
+        ("family", or_none(task.family.as_ref())),
+        ("launch type", code(task.launch_type)),
+        ("task role", or_none(task.task_role.as_ref())),
+        ("execution role", or_none(task.execution_role.as_ref())),
+        (
+            "containers",
+            task.containers.iter().map(|c| format!("{}: {} ({})", code(&c.name), c.image.as_deref().map_or_else(|| "no image".to_string(), code), c.registry)).collect::<Vec<_>>().join("; "),
+        ),
+        ("log groups", list(&task.log_groups)),
+        ("secrets", list(&task.secrets)),
+    ];
+    if !task.efs_volumes.is_empty() {
+        facts.push(("EFS volumes", list(&task.efs_volumes)));
+    }
+    if task.execute_command {
+        facts.push(("ECS Exec", "on".into()));
+    }
+    for r in &task.roles {
+        let mut text = format!("{} {}", code(&r.key), code(&r.arn));
+        if !r.tags.is_empty() {
+            text.push_str(&format!("; role tags, seen as `aws:PrincipalTag/KEY`: {}", tags(&mut r.tags.iter())));
+        }
+        if !r.policies_known {
+            text.push_str("; its policies are not in the input");
+        }
+        facts.push(("role", text));
+    }
+    facts.push(("task tags", if task.task_tags.is_empty() { "none".into() } else { tags(&mut task.task_tags.iter().map(|(k, v)| (k, v))) }));
+    if let Some(note) = &task.fallback_note {
+        facts.push(("no task role", note.clone()));
+    }
+    facts
+}
+
+/// A checklist line's status, as its badge says it.
+pub fn check_label(status: Status) -> (&'static str, &'static str) {
+    match status {
+        Status::Pass => ("pass", "pass"),
+        Status::Fail => ("fail", "fail"),
+        Status::NotEvaluated => ("not evaluated", "not-evaluated"),
+    }
+}
+
+/// Who makes a checklist line's call, in words.
+pub fn who_label(who: Who) -> &'static str {
+    match who {
+        Who::ExecutionRole => "execution role",
+        Who::TaskRole => "task role",
+        Who::ExecutionRoleTrust => "ECS assumes the execution role",
+        Who::TaskRoleTrust => "ECS assumes the task role",
+    }
 }
 
 /// The one-line summary above the results, announced to screen readers on change.
@@ -159,7 +228,7 @@ pub fn quoted_list(values: &[String]) -> String {
     }
     values
         .iter()
-        .map(|v| iamplay::document::json_string(v))
+        .map(|v| json_string(v))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -305,5 +374,13 @@ mod tests {
             match_summary("Action", &trace),
             "NotAction does not match `s3:GetObject` (pattern `s3:Get*`)"
         );
+    }
+
+    #[test]
+    fn fix_statements_are_laid_out_for_reading() {
+        let statement = JsonText::object([("Effect", JsonText::string("Allow")), ("Action", JsonText::string("c:\"D")), ("Resource", JsonText::string("*"))]);
+        let text = fix_text(&statement);
+        assert!(text.contains("\n  \"Effect\": \"Allow\""), "{text}");
+        assert!(text.contains(r#""c:\"D""#), "{text}");
     }
 }

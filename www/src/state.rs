@@ -10,7 +10,11 @@ use std::rc::Rc;
 
 use iamplay::context::is_known_multivalued;
 use iamplay::document::{self, ContextEntry, DocReport, PolicyDoc, PolicyKind, RequestDoc, ScenarioDoc, ValueKind};
-use iamplay::scenario::{evaluate_text, ScenarioReport};
+use iamplay::ecs::{ChecklistLine, Who};
+use std::sync::Arc;
+
+use iamplay::evaluation::CatalogOracle;
+use iamplay::scenario::{evaluate_text_with, ScenarioReport, Settings};
 use iamplay::share;
 
 use crate::examples::{self, Example};
@@ -56,8 +60,12 @@ pub struct Banner {
 #[derive(Clone)]
 pub struct State {
     pub doc: ScenarioDoc,
-    /// The core's answer for `doc`. Shared so that cloning the state stays cheap.
+    /// The core's answer for `doc`. Shared so that cloning the state stays cheap. While the
+    /// file tab is edited by hand, `doc` follows the file but this answer is left until the
+    /// next action of another kind (`report_pending`): each keystroke then evaluates once
+    /// (the file's answer), not twice.
     pub report: Rc<DocReport>,
+    pub report_pending: bool,
     pub file: Option<FileDraft>,
     pub tab: Tab,
     /// The request whose deciding statements are highlighted in the policy editors.
@@ -70,7 +78,32 @@ pub struct State {
     /// The last share link made, shown so that it can be copied by hand too.
     pub share_link: Option<String>,
     pub gallery_open: bool,
+    /// The last autosave failed (local storage full or unavailable): the page says so until
+    /// a save succeeds.
+    pub unsaved: bool,
+    /// The action catalog, once loaded (the page draws first and loads it after).
+    pub catalog: Option<Catalog>,
+    /// Evaluate request contexts exactly as given (the literal-context toggle).
+    pub literal: bool,
+    /// The "what can this principal do" view is open, for this resource (empty: any).
+    pub capabilities_open: bool,
+    pub capabilities_resource: String,
 }
+
+/// The loaded action catalog: what evaluation asks, and a line saying what it holds.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub oracle: Arc<dyn CatalogOracle>,
+    pub summary: String,
+}
+
+impl PartialEq for Catalog {
+    fn eq(&self, other: &Catalog) -> bool {
+        Arc::ptr_eq(&self.oracle, &other.oracle) && self.summary == other.summary
+    }
+}
+
+impl Eq for Catalog {}
 
 /// Where a whole scenario came from when it replaces the current one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,6 +135,8 @@ pub enum RequestField {
     Resource,
     ResourceAccount,
     Expect,
+    /// On whose behalf the request runs (the scenario format's `as`).
+    As,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,8 +153,13 @@ pub enum Action {
     /// Pretty-print a policy's text (when it is valid JSON).
     FormatPolicy(usize),
     SetPolicyLevel(usize, usize),
-    /// Edit the raw text of a field the parts do not model (a task definition, ...).
+    /// Edit the raw text of a field the parts do not model.
     EditExtra(String, String),
+    /// The task definition pane's text changed (empty removes the task definition).
+    SetTaskDefinition(String),
+    /// Make a line of the task definition's checklist the current request: added to the
+    /// requests (or found there), selected, its trace open.
+    UseChecklistLine(usize),
     AddRequest,
     RemoveRequest(usize),
     SetRequest(usize, RequestField, String),
@@ -146,11 +186,22 @@ pub enum Action {
     /// Open a share link (the page's fragment, or one pasted).
     OpenLink(String),
     RestorePrevious,
+    /// Evaluate the same texts again: a reader the answer depends on (the YAML reader,
+    /// loaded on demand) has become available.
+    Reevaluate,
     DismissBanner,
     /// A share link was made for the current scenario (`origin + path + #s=...`).
     Shared(String),
     /// A file could not be read, the clipboard refused, ...
     Failed(String, Option<String>),
+    /// The autosave's outcome: `false` when local storage refused the work.
+    SaveResult(bool),
+    /// The action catalog arrived: everything is evaluated again with it.
+    CatalogLoaded(Catalog),
+    /// The literal-context toggle.
+    SetLiteral(bool),
+    ToggleCapabilities,
+    SetCapabilitiesResource(String),
 }
 
 impl State {
@@ -165,8 +216,13 @@ impl State {
     fn from_doc(doc: ScenarioDoc) -> State {
         let report = Rc::new(document::evaluate(&doc));
         State {
+            catalog: None,
+            literal: false,
+            capabilities_open: false,
+            capabilities_resource: String::new(),
             doc,
             report,
+            report_pending: false,
             file: None,
             tab: Tab::Parts,
             selected: 0,
@@ -175,6 +231,7 @@ impl State {
             previous: None,
             share_link: None,
             gallery_open: false,
+            unsaved: false,
         }
     }
 
@@ -249,6 +306,10 @@ impl State {
     }
 
     fn apply(&mut self, action: Action) {
+        if self.report_pending && !matches!(action, Action::EditFile(_)) {
+            self.report = Rc::new(document::evaluate_with(&self.doc, &self.settings()));
+            self.report_pending = false;
+        }
         match action {
             Action::ShowTab(tab) => self.tab = tab,
             Action::EditFile(text) => self.edit_file(text),
@@ -281,6 +342,7 @@ impl State {
                     })
                 }
             },
+            Action::Reevaluate => self.reevaluate(),
             Action::RestorePrevious => {
                 if let Some(previous) = self.previous.take() {
                     let current = self.scenario_text();
@@ -300,6 +362,18 @@ impl State {
                 });
             }
             Action::Failed(message, help) => self.banner = Some(Banner { tone: Tone::Error, message, help, offer_restore: false }),
+            Action::UseChecklistLine(i) => self.use_checklist_line(i),
+            Action::SaveResult(saved) => self.unsaved = !saved,
+            Action::CatalogLoaded(catalog) => {
+                self.catalog = Some(catalog);
+                self.reevaluate();
+            }
+            Action::SetLiteral(on) => {
+                self.literal = on;
+                self.reevaluate();
+            }
+            Action::ToggleCapabilities => self.capabilities_open = !self.capabilities_open,
+            Action::SetCapabilitiesResource(r) => self.capabilities_resource = r,
             edit => {
                 if self.parts_locked() {
                     return;
@@ -310,6 +384,26 @@ impl State {
                 }
             }
         }
+    }
+
+    fn use_checklist_line(&mut self, i: usize) {
+        let Some(line) = self.report.scenario.checklist.get(i) else { return };
+        if self.parts_locked() || self.doc.requests_are_raw() {
+            return;
+        }
+        let request = request_of_line(line);
+        let same = |r: &RequestDoc| r.action == request.action && r.resource == request.resource && r.on_behalf_of == request.on_behalf_of && r.context == request.context;
+        let at = match self.doc.requests.iter().position(same) {
+            Some(at) => at,
+            None => {
+                let mut doc = self.doc.clone();
+                doc.requests.push(request);
+                self.set_doc(doc);
+                self.doc.requests.len() - 1
+            }
+        };
+        self.selected = at;
+        self.open_traces.insert(at);
     }
 
     /// Replaces the scenario with one opened from elsewhere, keeping the current one as the
@@ -338,23 +432,24 @@ impl State {
                 self.set_doc(doc);
                 // Keep the text as written: the file tab shows it as the user wrote it.
                 if text != self.report.text {
-                    self.file = Some(FileDraft { report: Rc::new(evaluate_text(&text)), text, readable: true });
+                    self.file = Some(FileDraft { report: Rc::new(evaluate_text_with(&text, &self.settings())), text, readable: true });
                 }
             }
             Err(_) => {
-                self.file = Some(FileDraft { report: Rc::new(evaluate_text(&text)), text, readable: false });
+                self.file = Some(FileDraft { report: Rc::new(evaluate_text_with(&text, &self.settings())), text, readable: false });
                 self.tab = Tab::File;
             }
         }
     }
 
     fn edit_file(&mut self, text: String) {
-        let report = Rc::new(evaluate_text(&text));
+        let report = Rc::new(evaluate_text_with(&text, &self.settings()));
         let readable = match document::from_scenario_text(&text) {
             Ok(doc) => {
-                let file = self.file.take();
-                self.set_doc(doc);
-                self.file = file;
+                // The file's answer is the one shown; the parts' answer waits (see `report`).
+                self.doc = doc;
+                self.report_pending = true;
+                self.clamp_to_requests();
                 true
             }
             Err(_) => false,
@@ -362,11 +457,33 @@ impl State {
         self.file = Some(FileDraft { text, report, readable });
     }
 
+    /// What evaluation takes from the page: the catalog and the literal-context toggle.
+    pub fn settings(&self) -> Settings {
+        Settings { catalog: self.catalog.as_ref().map(|c| c.oracle.clone()), literal_context: self.literal, ..Settings::default() }
+    }
+
+    /// Everything evaluated again (the catalog arrived, the toggle changed); the hand-edited
+    /// file, if any, too.
+    fn reevaluate(&mut self) {
+        self.report_pending = false;
+        self.report = Rc::new(document::evaluate_with(&self.doc, &self.settings()));
+        if let Some(draft) = &self.file {
+            let report = Rc::new(evaluate_text_with(&draft.text, &self.settings()));
+            self.file = Some(FileDraft { text: draft.text.clone(), report, readable: draft.readable });
+        }
+    }
+
     /// A changed document: evaluated again; the file tab follows it.
     fn set_doc(&mut self, doc: ScenarioDoc) {
-        self.report = Rc::new(document::evaluate(&doc));
+        self.report_pending = false;
+        self.report = Rc::new(document::evaluate_with(&doc, &self.settings()));
         self.doc = doc;
         self.file = None;
+        self.clamp_to_requests();
+    }
+
+    /// Keeps the selection and the open traces within the document's requests.
+    fn clamp_to_requests(&mut self) {
         let count = self.doc.requests.len();
         self.open_traces.retain(|&i| i < count);
         if self.selected >= count {
@@ -504,6 +621,10 @@ fn edit_doc(doc: &mut ScenarioDoc, action: Action, report: &DocReport) -> bool {
             Some(e) => e.raw = raw,
             None => doc.extra.push(document::Extra { key, raw }),
         },
+        Action::SetTaskDefinition(text) => {
+            doc.extra.retain(|e| e.key != "task_definition");
+            doc.task_definition = text;
+        }
         Action::AddRequest => {
             if doc.requests_are_raw() {
                 return false;
@@ -525,6 +646,7 @@ fn edit_doc(doc: &mut ScenarioDoc, action: Action, report: &DocReport) -> bool {
                 RequestField::Resource => &mut r.resource,
                 RequestField::ResourceAccount => &mut r.resource_account,
                 RequestField::Expect => &mut r.expect,
+                RequestField::As => &mut r.on_behalf_of,
             } = value;
         }
         Action::AddContext(i, prefix) => {
@@ -572,6 +694,28 @@ fn edit_doc(doc: &mut ScenarioDoc, action: Action, report: &DocReport) -> bool {
     }
     true
 }
+
+/// A checklist line as a request of the scenario: the call ECS makes, on behalf of the role
+/// that makes it (the service principal for the trust lines), with its context keys.
+pub fn request_of_line(line: &ChecklistLine) -> RequestDoc {
+    let r = &line.requirement;
+    let on_behalf_of = match r.who {
+        Who::ExecutionRoleTrust | Who::TaskRoleTrust => "ecs-tasks.amazonaws.com",
+        who => who.as_str(),
+    };
+    RequestDoc {
+        name: r.why.clone(),
+        on_behalf_of: on_behalf_of.to_string(),
+        action: r.action.clone(),
+        resource: r.resource.clone(),
+        context: r.context.iter().map(|(k, v)| ContextEntry::new(k.clone(), ValueKind::of_string(v), v.clone())).collect(),
+        ..RequestDoc::default()
+    }
+}
+
+/// The starting text of an added task definition: the smallest Fargate task that pulls a
+/// private image and sends its logs (so the checklist has lines to show).
+pub const STARTER_TASK_DEFINITION: &str = "{\n  \"family\": \"web\",\n  \"requiresCompatibilities\": [\"FARGATE\"],\n  \"taskRoleArn\": \"arn:aws:iam::111122223333:role/app-task\",\n  \"executionRoleArn\": \"arn:aws:iam::111122223333:role/ecsTaskExecutionRole\",\n  \"containerDefinitions\": [\n    {\n      \"name\": \"web\",\n      \"image\": \"111122223333.dkr.ecr.us-east-1.amazonaws.com/web:latest\",\n      \"logConfiguration\": {\n        \"logDriver\": \"awslogs\",\n        \"options\": { \"awslogs-group\": \"/ecs/web\", \"awslogs-region\": \"us-east-1\", \"awslogs-stream-prefix\": \"web\" }\n      }\n    }\n  ]\n}";
 
 fn context(doc: &mut ScenarioDoc, i: usize, j: usize) -> Option<&mut ContextEntry> {
     doc.requests.get_mut(i)?.context.get_mut(j)
@@ -639,6 +783,29 @@ mod tests {
     use iamplay::trace::Decision;
 
     use super::*;
+
+    const TAGGED_READ: &str = r#"{"scenario": 1, "principal": "arn:aws:iam::111122223333:user/alice",
+ "identity_policies": [{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
+   "Condition": {"StringEquals": {"aws:RequestTag/Status": "OK"}}}}],
+ "requests": [{"action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "context": {"aws:RequestTag/Status": "OK"}}]}"#;
+
+    #[test]
+    fn the_catalog_evaluates_again_and_the_toggle_keeps_the_context_as_given() {
+        let catalog = iamplay::catalog::Catalog::parse(include_str!("../../catalog/catalog.txt")).unwrap();
+        let state = State::new(TAGGED_READ);
+        assert_eq!(decisions(&state), [Decision::Allowed]);
+        assert!(state.report.findings.is_empty());
+        let state = state.reduce(Action::CatalogLoaded(Catalog { oracle: Arc::new(catalog), summary: "catalog".into() }));
+        assert_eq!(decisions(&state), [Decision::ImplicitDeny]);
+        assert_eq!(state.report.findings.len(), 1);
+        assert_eq!(state.report.findings[0].1.kind, iamplay::lint::Kind::ConditionNeverSatisfied);
+        let literal = state.reduce(Action::SetLiteral(true));
+        assert_eq!(decisions(&literal), [Decision::Allowed]);
+        // Edits keep evaluating with the catalog and the toggle.
+        let edited = literal.reduce(Action::SetRequest(0, RequestField::Name, "read".into()));
+        assert_eq!(decisions(&edited), [Decision::Allowed]);
+        assert_eq!(decisions(&edited.reduce(Action::SetLiteral(false))), [Decision::ImplicitDeny]);
+    }
 
     fn decisions(state: &State) -> Vec<Decision> {
         (0..state.doc.requests.len()).map(|i| state.report.result(i).unwrap().outcome.decision).collect()
@@ -778,6 +945,21 @@ mod tests {
     }
 
     #[test]
+    fn file_keystrokes_evaluate_the_parts_only_when_another_action_comes() {
+        let edited = EXAMPLE.replace("ReadCode\"", "Renamed\"");
+        let typing = State::default().reduce(Action::ShowTab(Tab::File)).reduce(Action::EditFile(edited.clone()));
+        assert!(typing.report_pending);
+        assert_eq!(typing.doc.policies[0].name, "Renamed");
+        assert_eq!(typing.scenario_text(), edited);
+        let shown = typing.reduce(Action::ShowTab(Tab::Parts));
+        assert!(!shown.report_pending);
+        let fresh = State::new(edited);
+        assert_eq!(shown.report.text, fresh.report.text);
+        assert!(shown.report.scenario.results[0].outcome.policies.iter().any(|p| p.name == "Renamed"));
+        assert_eq!(decisions(&shown), decisions(&fresh));
+    }
+
+    #[test]
     fn opening_keeps_a_way_back() {
         let edited = State::default().reduce(Action::RenamePolicy(0, "MyWork".into()));
         let opened = edited.reduce(Action::OpenExample("s3-read-scoped"));
@@ -841,6 +1023,62 @@ mod tests {
                 assert_eq!(state.report.result(i).and_then(|r| r.passed()), Some(true), "{} request {i}", example.id);
             }
         }
+    }
+
+    const FARGATE: &str = include_str!("../../examples/ecs-fargate-template.json");
+
+    #[test]
+    fn the_task_definition_is_a_part_and_its_checklist_lines_become_requests() {
+        let state = State::new(FARGATE);
+        assert!(state.doc.task_definition.starts_with("AWSTemplateFormatVersion"), "the template is the pane's text");
+        assert_eq!(state.doc.requests[0].on_behalf_of, "task_role");
+        let checklist = &state.report.scenario.checklist;
+        assert_eq!(checklist.len(), 10);
+        // Every line, made a request, is evaluated to the line's own decision.
+        let mut s = state.clone();
+        for (i, line) in checklist.iter().enumerate() {
+            s = s.reduce(Action::UseChecklistLine(i));
+            let at = s.selected;
+            assert_eq!(s.doc.requests[at].action, line.requirement.action);
+            assert!(s.is_trace_open(at));
+            let result = s.report.result(at).unwrap_or_else(|| panic!("line {i}: {:?}", s.report.diagnostics));
+            assert_eq!(Some(result.outcome.decision), line.decision, "line {i}: {}", line.requirement.action);
+        }
+        assert_eq!(s.report.error_count(), 0, "{:?}", s.report.diagnostics);
+        // The secret line is already a request of the example: it is selected, not added twice.
+        let secret = checklist.iter().position(|l| l.requirement.action == "secretsmanager:GetSecretValue").unwrap();
+        let again = state.reduce(Action::UseChecklistLine(secret));
+        assert_eq!(again.doc.requests.len(), 3);
+        assert_eq!(again.selected, 1);
+        // The written scenario reads back with the same parts.
+        assert_eq!(document::from_scenario_text(&s.scenario_text()).unwrap(), s.doc);
+    }
+
+    #[test]
+    fn the_task_definition_pane_edits_and_removes() {
+        let state = State::default().reduce(Action::SetTaskDefinition(STARTER_TASK_DEFINITION.into()));
+        assert!(state.scenario_text().contains("\"task_definition\": {\n    \"family\": \"web\""), "{}", state.scenario_text());
+        let task = state.report.scenario.task.as_ref().expect("understood");
+        assert_eq!(task.launch_type, "FARGATE");
+        assert!(!state.report.scenario.checklist.is_empty());
+        let state = state.reduce(Action::SetRequest(0, RequestField::As, "execution_role".into()));
+        assert!(state.scenario_text().contains("\"as\": \"execution_role\""));
+        // Half-typed YAML keeps the scenario usable and says where the problem is.
+        let broken = state.reduce(Action::SetTaskDefinition("Resources:\n  Task: [\n".into()));
+        assert!(broken.report.diagnostics_of(document::Part::TaskDefinition).any(|d| d.is_error()));
+        assert_eq!(broken.doc.requests.len(), 2);
+        let removed = broken.reduce(Action::SetTaskDefinition(String::new())).reduce(Action::SetRequest(0, RequestField::As, String::new()));
+        assert!(!removed.scenario_text().contains("task_definition"));
+        assert!(removed.report.scenario.checklist.is_empty());
+    }
+
+    #[test]
+    fn a_refused_save_is_remembered_until_one_succeeds() {
+        let state = State::default().reduce(Action::SaveResult(false));
+        assert!(state.unsaved);
+        let edited = state.reduce(Action::RenamePolicy(0, "x".into()));
+        assert!(edited.unsaved, "an edit alone does not say the work is saved");
+        assert!(!edited.reduce(Action::SaveResult(true)).unsaved);
     }
 
     #[test]

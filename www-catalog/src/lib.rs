@@ -1,0 +1,163 @@
+//! The page's catalog module: a second WebAssembly module that `boot.js` loads after the
+//! app's first render, together with `catalog.txt`. It holds the parsed action catalog and
+//! answers the app's questions (key availability, lint findings, what a principal can do,
+//! autocomplete, tag-key help) as JSON text, so that none of this code, nor the catalog,
+//! weighs on the app's first load. Natively it is a plain library, tested with
+//! `cargo test --workspace`.
+
+use std::cell::RefCell;
+
+use iamplay::availability::{self, Availability};
+use iamplay::catalog::Catalog;
+use iamplay::catalog_query;
+use iamplay::evaluation::CatalogOracle;
+use iamplay::scenario::{self, Settings};
+use iamplay::trace::PolicyType;
+use serde_json::json;
+
+thread_local! {
+    static CATALOG: RefCell<Option<std::sync::Arc<Catalog>>> = const { RefCell::new(None) };
+}
+
+fn with<T>(default: T, f: impl FnOnce(&std::sync::Arc<Catalog>) -> T) -> T {
+    CATALOG.with(|c| c.borrow().as_ref().map(f).unwrap_or(default))
+}
+
+/// Reads `catalog.txt`; returns a line saying what it holds.
+pub fn load(text: &str) -> Result<String, String> {
+    let catalog = Catalog::parse(text).map_err(|e| e.to_string())?;
+    let summary = format!("catalog: {} services, {} actions", catalog.services.len(), catalog.action_count());
+    CATALOG.with(|c| *c.borrow_mut() = Some(std::sync::Arc::new(catalog)));
+    Ok(summary)
+}
+
+/// `{"trace": CatalogTrace, "never": [why or null per key]}`; `keys` one per line.
+pub fn answer(action: &str, resource: &str, keys: &str) -> String {
+    let keys: Vec<String> = keys.lines().map(str::to_string).collect();
+    with(String::new(), |c| {
+        let a = c.answer(action, resource, &keys);
+        json!({ "trace": a.trace, "never": a.never }).to_string()
+    })
+}
+
+fn policy_type(name: &str) -> PolicyType {
+    match name {
+        "resource" => PolicyType::Resource,
+        "permissions_boundary" => PolicyType::PermissionsBoundary,
+        "session" => PolicyType::Session,
+        "scp" => PolicyType::Scp,
+        "rcp" => PolicyType::Rcp,
+        _ => PolicyType::Identity,
+    }
+}
+
+/// The findings for a policy text, as a JSON array.
+pub fn lint(text: &str, name: &str, kind: &str) -> String {
+    with("[]".into(), |c| serde_json::to_string(&c.lint(text, name, policy_type(kind))).unwrap_or_else(|_| "[]".into()))
+}
+
+/// "What can this principal do" for a scenario text, as text: the first line sums it up,
+/// then one line per service and access level (`capabilities::Capabilities::text`).
+pub fn capabilities(scenario_text: &str, resource: &str, literal: bool) -> String {
+    with(String::new(), |c| {
+        let settings = Settings { catalog: Some(c.clone()), literal_context: literal, ..Settings::default() };
+        let set = scenario::read_policies(scenario_text, &settings);
+        let resource = Some(resource.trim()).filter(|r| !r.is_empty());
+        iamplay::capabilities::capabilities(c, &set, resource).text()
+    })
+}
+
+/// Autocomplete for a request, one candidate a line, each after a tag and a tab: `a`
+/// actions, `r` ARN templates of the action, `k` condition keys it can carry.
+pub fn complete(action: &str) -> String {
+    with(String::new(), |c| {
+        let mut out = String::new();
+        for (tag, list) in [("a", catalog_query::complete_actions(c, action, 60)), ("r", catalog_query::arn_templates(c, action)), ("k", catalog_query::action_keys(c, action))] {
+            for item in list {
+                out.push_str(tag);
+                out.push('\t');
+                out.push_str(&item);
+                out.push('\n');
+            }
+        }
+        out
+    })
+}
+
+/// For each tag key family, a line `KEY<tab>carried|never|unknown<tab>provenance`: whether
+/// the action can carry it and where its value comes from; empty for an action the catalog
+/// does not know.
+pub fn tag_help(action: &str, resource: &str) -> String {
+    with(String::new(), |c| {
+        if c.action(action).is_none() {
+            return String::new();
+        }
+        let resource = if resource.is_empty() { "*" } else { resource };
+        let s3 = action.to_ascii_lowercase().starts_with("s3:");
+        let mut out = String::new();
+        for key in ["aws:RequestTag/KEY", "aws:TagKeys", "aws:ResourceTag/KEY", "aws:PrincipalTag/KEY", "s3:ExistingObjectTag/KEY", "s3:RequestObjectTag/KEY"] {
+            if !s3 && key.starts_with("s3:") {
+                continue;
+            }
+            let probe = key.replace("KEY", "Name");
+            let verdict = match availability::availability(c, action, resource, &probe) {
+                Availability::Carried { .. } => "carried",
+                Availability::NeverCarried => "never",
+                Availability::Unknown => "unknown",
+            };
+            out.push_str(&format!("{key}\t{verdict}\t{}\n", availability::provenance(&probe).unwrap_or("")));
+        }
+        out
+    })
+}
+
+#[cfg(target_arch = "wasm32")]
+mod exports {
+    use wasm_bindgen::prelude::wasm_bindgen;
+
+    #[wasm_bindgen(js_name = load)]
+    pub fn load(text: &str) -> Result<String, String> {
+        super::load(text)
+    }
+    #[wasm_bindgen(js_name = answer)]
+    pub fn answer(action: &str, resource: &str, keys: &str) -> String {
+        super::answer(action, resource, keys)
+    }
+    #[wasm_bindgen(js_name = lint)]
+    pub fn lint(text: &str, name: &str, kind: &str) -> String {
+        super::lint(text, name, kind)
+    }
+    #[wasm_bindgen(js_name = capabilities)]
+    pub fn capabilities(scenario_text: &str, resource: &str, literal: bool) -> String {
+        super::capabilities(scenario_text, resource, literal)
+    }
+    #[wasm_bindgen(js_name = complete)]
+    pub fn complete(action: &str) -> String {
+        super::complete(action)
+    }
+    #[wasm_bindgen(js_name = tagHelp)]
+    pub fn tag_help(action: &str, resource: &str) -> String {
+        super::tag_help(action, resource)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_as_json() {
+        assert!(load(include_str!("../../catalog/catalog.txt")).unwrap().starts_with("catalog: "));
+        let a: serde_json::Value = serde_json::from_str(&answer("s3:GetObject", "arn:aws:s3:::b/k", "aws:RequestTag/Status\naws:SourceIp")).unwrap();
+        assert_eq!(a["trace"]["resource_type"], "object");
+        assert!(a["never"][0].as_str().unwrap().starts_with("`s3:GetObject` never carries `aws:RequestTag/Status`"));
+        assert!(a["never"][1].is_null());
+        let f: serde_json::Value = serde_json::from_str(&lint(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b/*"}}"#, "p", "identity")).unwrap();
+        assert_eq!(f[0]["kind"], "resource-never-matches");
+        assert!(complete("s3:GetObj").lines().any(|l| l == "a\ts3:GetObject"));
+        assert!(complete("s3:GetObject").lines().any(|l| l == "r\tarn:aws:s3:::${BucketName}/${ObjectName}"));
+        assert!(tag_help("s3:GetObject", "arn:aws:s3:::b/k").starts_with("aws:RequestTag/KEY\tnever\t`aws:RequestTag/KEY` holds"));
+        let caps = capabilities(r#"{"scenario": 1, "principal": "arn:aws:iam::111122223333:user/a", "identity_policies": [{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}], "requests": [{"action": "s3:GetObject", "resource": "*"}]}"#, "", false);
+        assert!(caps.starts_with("allowed on some resource: 1 action(s) in 1 service(s)\n"), "{caps}");
+    }
+}
