@@ -5,6 +5,7 @@
 #   dist/yaml/iamplay_yaml_reader*   the YAML reader, loaded after the first render
 #   dist/pkg/iamplay_catalog_www*    the catalog module, loaded after the first render
 #   dist/catalog.txt                 the action catalog it reads
+#   dist/examples/                   the gallery's examples, fetched when it opens
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -52,6 +53,9 @@ cp index.html www/style.css www/boot.js dist/
 # The action catalog is a static file the page fetches after its first render: no wasm
 # embeds it.
 cp catalog/catalog.txt dist/catalog.txt
+# The gallery's examples, fetched when it first opens.
+mkdir -p dist/examples
+cp examples/*.json dist/examples/
 
 for f in dist/pkg/iamplay_www_bg.wasm dist/yaml/iamplay_yaml_reader_bg.wasm dist/pkg/iamplay_catalog_www_bg.wasm; do
   echo "build: $f: $(wc -c < "$f") bytes raw, $(gzip -9 -c "$f" | wc -c) bytes gzip -9"

@@ -44,6 +44,22 @@ pub fn fragment_from_deflated(deflated: &[u8]) -> String {
 /// Reads the scenario text out of a link: a whole URL, a fragment with or without `#`,
 /// or `s=…` alone.
 pub fn decode(link: &str) -> Result<String, LinkError> {
+    let compressed = unwrap(link)?;
+    let bytes = decompress_to_vec_with_limit(&compressed, MAX_SCENARIO_BYTES).map_err(|e| {
+        if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput {
+            too_large()
+        } else {
+            damaged()
+        }
+    })?;
+    text_of(bytes)
+}
+
+/// The first half of [`decode`]: the link's compressed bytes, after the version, length and
+/// alphabet checks. The page inflates them with the browser's `DecompressionStream`, under
+/// the same [`MAX_SCENARIO_BYTES`], and finishes with [`text_of`]: its wasm then carries no
+/// decompressor.
+pub fn unwrap(link: &str) -> Result<Vec<u8>, LinkError> {
     let link = link.trim();
     let fragment = match link.find('#') {
         Some(at) => &link[at + 1..],
@@ -71,15 +87,22 @@ pub fn decode(link: &str) -> Result<String, LinkError> {
     if !payload.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'+' | b'/' | b'=')) {
         return Err(error("the link is damaged: it holds characters a share link never has", "copy the whole link again"));
     }
-    let compressed = base64url_decode(payload).ok_or_else(|| error("the link is damaged or cut short: it does not unpack", "copy the whole link again"))?;
-    let bytes = decompress_to_vec_with_limit(&compressed, MAX_SCENARIO_BYTES).map_err(|e| {
-        if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput {
-            error(format!("the link unpacks to more than {} MB", MAX_SCENARIO_BYTES / (1024 * 1024)), "share a scenario this large as a file instead")
-        } else {
-            error("the link is damaged or cut short: it does not unpack", "copy the whole link again")
-        }
-    })?;
+    base64url_decode(payload).ok_or_else(|| error("the link is damaged or cut short: it does not unpack", "copy the whole link again"))
+}
+
+/// The unpacked bytes as the scenario text.
+pub fn text_of(bytes: Vec<u8>) -> Result<String, LinkError> {
     String::from_utf8(bytes).map_err(|_| error("the link is damaged: it does not unpack to text", "copy the whole link again"))
+}
+
+/// The link unpacks to more than [`MAX_SCENARIO_BYTES`].
+pub fn too_large() -> LinkError {
+    error(format!("the link unpacks to more than {} MB", MAX_SCENARIO_BYTES / (1024 * 1024)), "share a scenario this large as a file instead")
+}
+
+/// The compressed stream is not valid DEFLATE, or ends early.
+pub fn damaged() -> LinkError {
+    error("the link is damaged or cut short: it does not unpack", "copy the whole link again")
 }
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

@@ -10,7 +10,6 @@ use std::rc::Rc;
 use iamplay::diagnostic::Diagnostic;
 use iamplay::document::{ContextEntry, Part, PolicyKind, ValueKind};
 use iamplay::scenario::{RequestResult, ScenarioReport};
-use iamplay::share;
 use iamplay::trace::{ConditionTrace, MatchTrace, Outcome, PolicyTrace, StatementRef, StatementTrace, Step};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -21,7 +20,6 @@ use crate::catalog_view;
 use crate::editor::CodeEditor;
 use crate::effects;
 use crate::yaml_bridge;
-use crate::examples;
 use crate::present::{
     check_label, code_spans, understood_facts, decision_class, decision_label, expectation, fix_text, match_summary, who_label, quoted_list, request_title, request_values, statement_name, status_line, truth,
     verdict_label,
@@ -41,24 +39,26 @@ type Dispatch = UseReducerDispatcher<State>;
 
 #[component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(|| State::start(effects::load_stored().as_deref(), effects::fragment().as_deref()));
+    // A link in the address bar was unpacked before the first render (`crate::run`).
+    let state = use_reducer(|| State::start(effects::load_stored().as_deref(), effects::take_startup_link()));
     let d = state.dispatcher();
 
-    // Once: a link that opened is removed from the address bar (the saved state holds it
-    // now); later links pasted into the address bar open too.
+    // Once: later links pasted into the address bar open too; a link that opened is removed
+    // from the address bar (the saved state holds it now).
     {
         let d = d.clone();
         use_effect_with((), move |_| {
-            if effects::fragment().is_some_and(|f| share::decode(&f).is_ok()) {
-                effects::clear_fragment();
-            }
             let listener = Closure::<dyn Fn()>::new(move || {
                 if let Some(f) = effects::fragment() {
-                    let ok = share::decode(&f).is_ok();
-                    d.dispatch(Action::OpenLink(f));
-                    if ok {
-                        effects::clear_fragment();
-                    }
+                    let d = d.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let link = effects::open_link(&f).await;
+                        let ok = link.is_ok();
+                        d.dispatch(Action::OpenLink(link));
+                        if ok {
+                            effects::clear_fragment();
+                        }
+                    });
                 }
             });
             let window = web_sys::window();
@@ -126,7 +126,7 @@ pub fn app() -> Html {
             { view_header(&state, &d) }
             { view_banner(&state, &d) }
             if state.gallery_open {
-                { view_gallery(&d) }
+                { view_gallery(&state, &d) }
             }
             <main class="workspace">
                 <section class="inputs" aria-label="Scenario">
@@ -177,6 +177,17 @@ fn on_click(d: &Dispatch, action: Action) -> Callback<MouseEvent> {
 }
 
 fn view_header(state: &State, d: &Dispatch) -> Html {
+    // The examples are fetched when the gallery first opens.
+    let toggle_gallery = {
+        let (d, fetch) = (d.clone(), state.gallery.is_none() && !state.gallery_open);
+        Callback::from(move |_: MouseEvent| {
+            d.dispatch(Action::ToggleGallery);
+            if fetch {
+                let d = d.clone();
+                wasm_bindgen_futures::spawn_local(async move { d.dispatch(Action::GalleryLoaded(effects::load_examples().await)) });
+            }
+        })
+    };
     let copy = {
         let d = d.clone();
         let text = state.scenario_text();
@@ -224,7 +235,7 @@ fn view_header(state: &State, d: &Dispatch) -> Html {
                 <p class="tagline">{ "Would AWS allow this? Edit the scenario; the decision follows every keystroke, evaluated in your browser." }</p>
             </div>
             <nav class="toolbar" aria-label="Scenario actions">
-                <button type="button" aria-expanded={state.gallery_open.to_string()} aria-controls="gallery" data-testid="examples-toggle" onclick={on_click(d, Action::ToggleGallery)}>{ "Examples" }</button>
+                <button type="button" aria-expanded={state.gallery_open.to_string()} aria-controls="gallery" data-testid="examples-toggle" onclick={toggle_gallery}>{ "Examples" }</button>
                 <button type="button" data-testid="new-scenario" onclick={on_click(d, Action::Open(iamplay::document::to_scenario_text(&iamplay::document::ScenarioDoc::blank()), Origin::Example("blank scenario".into())))}>{ "New" }</button>
                 if state.previous.is_some() {
                     <button type="button" data-testid="restore-previous" title="swap back to the scenario the last open replaced" onclick={on_click(d, Action::RestorePrevious)}>{ "Previous scenario" }</button>
@@ -279,16 +290,17 @@ fn view_banner(state: &State, d: &Dispatch) -> Html {
     }
 }
 
-fn view_gallery(d: &Dispatch) -> Html {
-    html! {
-        <section id="gallery" class="gallery" aria-labelledby="gallery-heading" data-testid="gallery">
-            <h2 id="gallery-heading">{ "Examples" }</h2>
+fn view_gallery(state: &State, d: &Dispatch) -> Html {
+    let list = match &state.gallery {
+        None => html! { <p class="hint" data-testid="gallery-loading">{ "Loading the examples…" }</p> },
+        Some(Err(why)) => html! { <p class="hint" role="alert">{ format!("the examples could not be loaded: {why}") }</p> },
+        Some(Ok(examples)) => html! {
             <ul>
-                { for examples::ALL.iter().map(|e| {
-                    let doc = iamplay::document::from_scenario_text(e.text).unwrap_or_default();
+                { for examples.iter().map(|e| {
+                    let doc = iamplay::document::from_scenario_text(&e.text).unwrap_or_default();
                     html! {
                         <li>
-                            <button type="button" class="example" data-testid={format!("example-{}", e.id)} onclick={on_click(d, Action::OpenExample(e.id))}>
+                            <button type="button" class="example" data-testid={format!("example-{}", e.id)} onclick={on_click(d, Action::OpenExample(e.clone()))}>
                                 <span class="example-name">{ doc.name }</span>
                                 <span class="example-notes">{ doc.notes }</span>
                             </button>
@@ -296,6 +308,12 @@ fn view_gallery(d: &Dispatch) -> Html {
                     }
                 }) }
             </ul>
+        },
+    };
+    html! {
+        <section id="gallery" class="gallery" aria-labelledby="gallery-heading" data-testid="gallery">
+            <h2 id="gallery-heading">{ "Examples" }</h2>
+            { list }
         </section>
     }
 }

@@ -7,6 +7,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, File, HtmlAnchorElement, Storage, Url};
 
+use crate::examples::{self, Example};
 use crate::persist::{Loaded, Persisted, KEY};
 
 fn storage() -> Option<Storage> {
@@ -55,6 +56,48 @@ pub fn clear_fragment() {
 extern "C" {
     #[wasm_bindgen(catch)]
     async fn deflate_raw(text: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch)]
+    async fn inflate_raw(bytes: &[u8], limit: f64) -> Result<JsValue, JsValue>;
+}
+
+/// Opens a share link as `share::decode` does, with the browser's decompressor.
+pub async fn open_link(link: &str) -> Result<String, share::LinkError> {
+    let compressed = share::unwrap(link)?;
+    match inflate_raw(&compressed, share::MAX_SCENARIO_BYTES as f64).await {
+        Ok(bytes) => share::text_of(js_sys::Uint8Array::new(&bytes).to_vec()),
+        Err(why) if why.as_string().as_deref() == Some("too-large") => Err(share::too_large()),
+        Err(_) => Err(share::damaged()),
+    }
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/files.js")]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    async fn fetch_text(path: &str) -> Result<JsValue, JsValue>;
+}
+
+/// The gallery's examples, fetched from `examples/` beside the page.
+pub async fn load_examples() -> Result<Vec<Example>, String> {
+    let mut out = Vec::new();
+    for id in examples::IDS {
+        let path = format!("examples/{id}.json");
+        let text = fetch_text(&path).await.map_err(|e| e.as_string().unwrap_or_else(|| format!("{path} could not be fetched")))?;
+        out.push(Example { id: id.to_string(), text: text.as_string().unwrap_or_default() });
+    }
+    Ok(out)
+}
+
+thread_local! {
+    /// The link the page was opened with, unpacked before the first render (`crate::run`).
+    static STARTUP_LINK: std::cell::RefCell<Option<Result<String, share::LinkError>>> = const { std::cell::RefCell::new(None) };
+}
+
+pub fn set_startup_link(link: Option<Result<String, share::LinkError>>) {
+    STARTUP_LINK.with(|l| *l.borrow_mut() = link);
+}
+
+pub fn take_startup_link() -> Option<Result<String, share::LinkError>> {
+    STARTUP_LINK.with(|l| l.borrow_mut().take())
 }
 
 /// The share link for a scenario: this page with the scenario in the fragment.

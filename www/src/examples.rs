@@ -2,14 +2,30 @@
 //! notes saying what it teaches, and expectations (checked natively by `tests/examples.rs`
 //! and in the page by the end-to-end tests).
 
+/// An example as the gallery shows it: its id (the file name) and its scenario text.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Example {
-    pub id: &'static str,
-    pub text: &'static str,
+    pub id: String,
+    pub text: String,
 }
 
+impl Example {
+    /// The example's name, as its scenario names itself.
+    pub fn name(&self) -> String {
+        iamplay::document::from_scenario_text(&self.text).map(|d| d.name).unwrap_or_default()
+    }
+}
+
+/// The page fetches the files (`examples/ID.json` beside it) when the gallery first opens,
+/// so they are not in its wasm; native tests read them from the repository.
 macro_rules! examples {
     ($($id:literal),* $(,)?) => {
-        pub const ALL: &[Example] = &[$(Example { id: $id, text: include_str!(concat!("../../examples/", $id, ".json")) }),*];
+        pub const IDS: &[&str] = &[$($id),*];
+
+        #[cfg(not(target_arch = "wasm32"))]
+        pub fn bundled() -> Vec<Example> {
+            vec![$(Example { id: $id.to_string(), text: include_str!(concat!("../../examples/", $id, ".json")).to_string() }),*]
+        }
     };
 }
 
@@ -27,8 +43,10 @@ examples![
     "ecs-fargate-template",
 ];
 
-pub fn find(id: &str) -> Option<&'static Example> {
-    ALL.iter().find(|e| e.id == id)
+/// A bundled example by id (native tests).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn find(id: &str) -> Example {
+    bundled().into_iter().find(|e| e.id == id).expect("a bundled example")
 }
 
 #[cfg(test)]
@@ -44,7 +62,7 @@ mod tests {
             .filter_map(|n| n.strip_suffix(".json").map(str::to_string))
             .collect();
         files.sort();
-        let mut ids: Vec<String> = ALL.iter().map(|e| e.id.to_string()).collect();
+        let mut ids: Vec<String> = IDS.iter().map(|id| id.to_string()).collect();
         ids.sort();
         assert_eq!(ids, files);
     }

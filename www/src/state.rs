@@ -15,9 +15,9 @@ use std::sync::Arc;
 
 use iamplay::evaluation::CatalogOracle;
 use iamplay::scenario::{evaluate_text_with, ScenarioReport, Settings};
-use iamplay::share;
+use iamplay::share::LinkError;
 
-use crate::examples::{self, Example};
+use crate::examples::Example;
 use crate::highlight;
 use crate::persist::{Loaded, Persisted};
 
@@ -78,6 +78,8 @@ pub struct State {
     /// The last share link made, shown so that it can be copied by hand too.
     pub share_link: Option<String>,
     pub gallery_open: bool,
+    /// The gallery's examples, once fetched (the page loads them when it first opens).
+    pub gallery: Option<Result<Rc<Vec<Example>>, String>>,
     /// The last autosave failed (local storage full or unavailable): the page says so until
     /// a save succeeds.
     pub unsaved: bool,
@@ -182,9 +184,12 @@ pub enum Action {
     ToggleGallery,
     /// Replace the scenario; the current one is kept as `previous`.
     Open(String, Origin),
-    OpenExample(&'static str),
-    /// Open a share link (the page's fragment, or one pasted).
-    OpenLink(String),
+    OpenExample(Example),
+    /// The gallery's examples arrived, or could not be fetched.
+    GalleryLoaded(Result<Vec<Example>, String>),
+    /// Open a share link (the page's fragment), as unpacked: `share::decode` natively, the
+    /// browser's decompressor in the page (`effects::open_link`).
+    OpenLink(Result<String, LinkError>),
     RestorePrevious,
     /// Evaluate the same texts again: a reader the answer depends on (the YAML reader,
     /// loaded on demand) has become available.
@@ -231,6 +236,7 @@ impl State {
             previous: None,
             share_link: None,
             gallery_open: false,
+            gallery: None,
             unsaved: false,
         }
     }
@@ -241,7 +247,7 @@ impl State {
 
     /// The state the page starts in: the saved work (if any), then the link in the URL (if
     /// any) opened over it, keeping the saved work as the way back.
-    pub fn start(stored: Option<&str>, fragment: Option<&str>) -> State {
+    pub fn start(stored: Option<&str>, link: Option<Result<String, LinkError>>) -> State {
         let mut state = match stored.map(Persisted::load) {
             Some(Loaded::Current(p)) => {
                 let mut s = State::new(p.scenario);
@@ -261,8 +267,8 @@ impl State {
             }
             Some(Loaded::Unreadable) | None => State::example(),
         };
-        if let Some(fragment) = fragment.filter(|f| f.contains("s=")) {
-            state = state.reduce(Action::OpenLink(fragment.to_string()));
+        if let Some(link) = link {
+            state = state.reduce(Action::OpenLink(link));
         }
         state
     }
@@ -325,13 +331,12 @@ impl State {
             }
             Action::ToggleGallery => self.gallery_open = !self.gallery_open,
             Action::Open(text, origin) => self.open(text, origin),
-            Action::OpenExample(id) => {
-                if let Some(example) = examples::find(id) {
-                    self.open(example.text.to_string(), Origin::Example(example_name(example)));
-                    self.gallery_open = false;
-                }
+            Action::OpenExample(example) => {
+                self.open(example.text.clone(), Origin::Example(example.name()));
+                self.gallery_open = false;
             }
-            Action::OpenLink(link) => match share::decode(&link) {
+            Action::GalleryLoaded(examples) => self.gallery = Some(examples.map(Rc::new)),
+            Action::OpenLink(link) => match link {
                 Ok(text) => self.open(text, Origin::Link),
                 Err(e) => {
                     self.banner = Some(Banner {
@@ -490,10 +495,6 @@ impl State {
             self.selected = count.saturating_sub(1);
         }
     }
-}
-
-fn example_name(example: &Example) -> String {
-    document::from_scenario_text(example.text).map(|d| d.name).unwrap_or_default()
 }
 
 /// Applies a part edit to the document; false when it changes nothing.
@@ -783,6 +784,8 @@ mod tests {
     use iamplay::trace::Decision;
 
     use super::*;
+    use iamplay::share;
+    use crate::examples;
 
     const TAGGED_READ: &str = r#"{"scenario": 1, "principal": "arn:aws:iam::111122223333:user/alice",
  "identity_policies": [{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
@@ -962,7 +965,7 @@ mod tests {
     #[test]
     fn opening_keeps_a_way_back() {
         let edited = State::default().reduce(Action::RenamePolicy(0, "MyWork".into()));
-        let opened = edited.reduce(Action::OpenExample("s3-read-scoped"));
+        let opened = edited.reduce(Action::OpenExample(examples::find("s3-read-scoped")));
         assert_ne!(opened.doc.name, edited.doc.name);
         assert!(opened.banner.as_ref().is_some_and(|b| b.offer_restore));
         let back = opened.reduce(Action::RestorePrevious);
@@ -975,11 +978,11 @@ mod tests {
         let other = include_str!("../../examples/s3-read-scoped.json");
         let link = format!("http://127.0.0.1:8080/#{}", share::encode(other));
         let edited = State::default().reduce(Action::RenamePolicy(0, "MyWork".into()));
-        let opened = edited.reduce(Action::OpenLink(link.clone()));
+        let opened = edited.reduce(Action::OpenLink(share::decode(&link)));
         assert_eq!(opened.scenario_text(), other);
         assert_eq!(opened.previous.as_deref(), Some(edited.scenario_text().as_str()));
         for bad in [format!("#{}", &share::encode(other)[..40]), "#s=9.AAAA".into(), "#s=1.@@".into()] {
-            let failed = edited.reduce(Action::OpenLink(bad.clone()));
+            let failed = edited.reduce(Action::OpenLink(share::decode(&bad)));
             assert_eq!(failed.scenario_text(), edited.scenario_text(), "{bad}");
             let banner = failed.banner.unwrap();
             assert_eq!(banner.tone, Tone::Error);
@@ -995,10 +998,10 @@ mod tests {
         assert_eq!(restored.scenario_text(), edited.scenario_text());
         let other = include_str!("../../examples/s3-read-scoped.json");
         let fragment = format!("#{}", share::encode(other));
-        let linked = State::start(Some(&saved), Some(&fragment));
+        let linked = State::start(Some(&saved), Some(share::decode(&fragment)));
         assert_eq!(linked.scenario_text(), other);
         assert_eq!(linked.reduce(Action::RestorePrevious).scenario_text(), edited.scenario_text());
-        let corrupt = State::start(Some(&saved), Some("#s=1.AAAA"));
+        let corrupt = State::start(Some(&saved), Some(share::decode("#s=1.AAAA")));
         assert_eq!(corrupt.scenario_text(), edited.scenario_text());
         assert!(corrupt.banner.is_some());
         assert_eq!(State::start(None, None).scenario_text(), EXAMPLE);
@@ -1015,8 +1018,8 @@ mod tests {
 
     #[test]
     fn every_example_opens_by_part_without_diagnostics_and_meets_its_expectations() {
-        for example in examples::ALL {
-            let state = State::default().reduce(Action::OpenExample(example.id));
+        for example in examples::bundled() {
+            let state = State::default().reduce(Action::OpenExample(example.clone()));
             assert!(state.file.as_ref().is_none_or(|f| f.readable), "{}", example.id);
             assert_eq!(state.report.error_count(), 0, "{}: {:?}", example.id, state.report.diagnostics);
             for i in 0..state.doc.requests.len() {
