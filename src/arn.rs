@@ -12,25 +12,33 @@ use crate::wildcard::{self, Glob};
 /// Splits `text` at its first five colons (fewer parts when it has fewer colons).
 /// Colons inside `${...}` do not split, so `${aws:username}` stays whole.
 pub fn split_parts(text: &str) -> Vec<&str> {
-    let mut parts = Vec::with_capacity(6);
+    let (parts, n) = split_parts_fixed(text);
+    parts[..n].to_vec()
+}
+
+/// [`split_parts`] into an array, without allocating: the parts and how many there are.
+fn split_parts_fixed(text: &str) -> ([&str; 6], usize) {
+    let mut parts = [""; 6];
+    let mut n = 0;
     let mut start = 0;
     let mut in_variable = false;
     let bytes = text.as_bytes();
     let mut i = 0;
-    while i < bytes.len() && parts.len() < 5 {
+    while i < bytes.len() && n < 5 {
         match bytes[i] {
             b'$' if bytes.get(i + 1) == Some(&b'{') => in_variable = true,
             b'}' => in_variable = false,
             b':' if !in_variable => {
-                parts.push(&text[start..i]);
+                parts[n] = &text[start..i];
+                n += 1;
                 start = i + 1;
             }
             _ => {}
         }
         i += 1;
     }
-    parts.push(&text[start..]);
-    parts
+    parts[n] = &text[start..];
+    (parts, n + 1)
 }
 
 /// The parts of a concrete ARN, or `None` when `text` is not `arn:` plus five colons.
@@ -81,13 +89,13 @@ pub fn resource_matches(
     if request == "*" {
         return NotMatched;
     }
-    let mut parts = split_parts(pattern);
+    let (mut parts, count) = split_parts_fixed(pattern);
     let Some(request_parts) = parse(request) else {
         // Not an ARN (a made-up resource): compare the whole text.
         return glob_part(pattern, request, false, variables_on, lookup);
     };
-    if parts.len() < 6 {
-        let last_ends_in_star = parts.last().is_some_and(|p| p.ends_with('*'));
+    if count < 6 {
+        let last_ends_in_star = parts[count - 1].ends_with('*');
         let has_wildcard = pattern.contains('*') || pattern.contains('?');
         let pad = match policy_type {
             PolicyType::Identity | PolicyType::PermissionsBoundary | PolicyType::Session => true,
@@ -103,7 +111,7 @@ pub fn resource_matches(
         if !pad {
             return NotMatched;
         }
-        parts.resize(6, "*");
+        parts[count..].fill("*");
     }
     // Partition, region and account: glob within the segment. Case is not documented;
     // compared ignoring case, as iam-simulate does. The service segment takes no wildcards

@@ -5,7 +5,8 @@
 //! more than one element, or a key AWS documents as `ArrayOf...`, is multivalued.
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html>
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use serde::Serialize;
@@ -50,33 +51,70 @@ pub struct Context {
 /// key stands for any text.
 const MULTIVALUED_KEYS: &str = include_str!("multivalued_keys.txt");
 
-/// The documented multivalued keys: the exact names sorted for binary search, and the
-/// prefixes of the few names with a `${...}` part. Built once.
+/// The documented multivalued keys: the exact names in a hash set, and the prefixes of the
+/// few names with a `${...}` part. Built once.
 struct KnownMultivalued {
-    exact: Vec<&'static str>,
+    exact: HashSet<&'static str, BuildHasherDefault<Fnv>>,
     prefixes: Vec<&'static str>,
+}
+
+/// FNV-1a: every request looks up each of its context keys, and these keys are short
+/// and not chosen by an adversary who could make them collide (the set is fixed).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
 
 fn known_multivalued() -> &'static KnownMultivalued {
     static KNOWN: OnceLock<KnownMultivalued> = OnceLock::new();
     KNOWN.get_or_init(|| {
-        let mut known = KnownMultivalued { exact: Vec::new(), prefixes: Vec::new() };
+        let mut known = KnownMultivalued { exact: HashSet::default(), prefixes: Vec::new() };
         for line in MULTIVALUED_KEYS.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
             match line.split_once("${") {
                 Some((prefix, _)) => known.prefixes.push(prefix),
-                None => known.exact.push(line),
+                None => {
+                    known.exact.insert(line);
+                }
             }
         }
-        known.exact.sort_unstable();
         known
     })
 }
 
 pub fn is_known_multivalued(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    let known = known_multivalued();
-    known.exact.binary_search(&key.as_str()).is_ok()
-        || known.prefixes.iter().any(|prefix| key.starts_with(prefix) && key.len() > prefix.len())
+    with_lowercase(key, |key| {
+        let known = known_multivalued();
+        known.exact.contains(key) || known.prefixes.iter().any(|prefix| key.starts_with(prefix) && key.len() > prefix.len())
+    })
+}
+
+/// Calls `f` with the ASCII lowercase of `key`, folded on the stack when the key is short
+/// (as condition keys are): lookups run for every condition of every request.
+fn with_lowercase<R>(key: &str, f: impl FnOnce(&str) -> R) -> R {
+    const SHORT: usize = 128;
+    if key.len() <= SHORT {
+        let mut buffer = [0u8; SHORT];
+        let lower = &mut buffer[..key.len()];
+        lower.copy_from_slice(key.as_bytes());
+        lower.make_ascii_lowercase();
+        // ASCII lowercasing keeps UTF-8 valid.
+        if let Ok(lower) = std::str::from_utf8(lower) {
+            return f(lower);
+        }
+    }
+    f(&key.to_ascii_lowercase())
 }
 
 impl Context {
@@ -97,12 +135,11 @@ impl Context {
     /// Adds a derived value unless the request already gives the key: given values win.
     /// Returns true when the derived value was used.
     pub fn insert_derived(&mut self, key: &str, values: Vec<String>, source: Source) -> bool {
-        let lower = key.to_ascii_lowercase();
-        if self.entries.contains_key(&lower) {
+        if self.get(key).is_some() {
             return false;
         }
         let multivalued = is_known_multivalued(key);
-        self.entries.insert(lower, ContextValue { key: key.to_string(), values, multivalued, source });
+        self.entries.insert(key.to_ascii_lowercase(), ContextValue { key: key.to_string(), values, multivalued, source });
         true
     }
 
@@ -119,7 +156,7 @@ impl Context {
     }
 
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
-        self.entries.get(&key.to_ascii_lowercase())
+        with_lowercase(key, |lower| self.entries.get(lower))
     }
 
     /// The value of a single-valued key, as policy variables use it.

@@ -191,14 +191,24 @@ pub fn evaluate_in(policies: &Policies, request: &Request, options: Options, cat
         .chain(session.iter())
         .collect();
 
-    let mut steps = Vec::new();
+    // Room for every gate of `decide`, so that the vector is not grown.
+    let mut steps = Vec::with_capacity(8);
     let decided = decide(request, principal, &resource_account, &identity, resource.as_ref(), boundary.as_ref(), session.as_ref(), &scp_levels, &rcp_levels, &all, &mut steps, &mut notes);
 
-    // First spelling of each key, in order; a set keeps this linear in the number of keys.
+    // First spelling of each key, in order. A few keys are scanned; past that a set keeps
+    // this linear in the number of keys.
     let mut missing: Vec<String> = Vec::new();
     let mut seen_missing: HashSet<String> = HashSet::new();
     for key in all.iter().flat_map(|r| &r.missing_keys) {
-        if seen_missing.insert(key.to_ascii_lowercase()) {
+        let new = if missing.len() < 16 {
+            !missing.iter().any(|m| m.eq_ignore_ascii_case(key))
+        } else {
+            if seen_missing.is_empty() {
+                seen_missing.extend(missing.iter().map(|m| m.to_ascii_lowercase()));
+            }
+            seen_missing.insert(key.to_ascii_lowercase())
+        };
+        if new {
             missing.push(key.clone());
         }
     }
@@ -535,7 +545,8 @@ fn near_miss_text(results: &[PolicyResult]) -> String {
 
 fn evaluate_policy(policy: &Policy, level: Option<usize>, request: &Request, context: &Context, has_boundary: bool) -> PolicyResult {
     let mut result = PolicyResult {
-        trace: PolicyTrace { name: policy.name.clone(), policy_type: policy.policy_type, level, statements: Vec::new(), denies: false, allows: false },
+        // Sized up front: a statement trace is large, and growing the vector would copy them.
+        trace: PolicyTrace { name: policy.name.clone(), policy_type: policy.policy_type, level, statements: Vec::with_capacity(policy.statements.len()), denies: false, allows: false },
         denies: Vec::new(),
         allows: Vec::new(),
         near_misses: Vec::new(),
@@ -544,7 +555,8 @@ fn evaluate_policy(policy: &Policy, level: Option<usize>, request: &Request, con
     let variables_on = policy.version == Version::V2012;
     for statement in &policy.statements {
         let (trace, principal_match) = evaluate_statement(statement, policy, request, context, variables_on, has_boundary);
-        let reference = StatementRef { policy: policy.name.clone(), sid: statement.sid.clone(), index: statement.index, effect: statement.effect.as_str().to_string() };
+        // Built only for the statements that are kept as allows, denies or near misses.
+        let reference = || StatementRef { policy: policy.name.clone(), sid: statement.sid.clone(), index: statement.index, effect: statement.effect.as_str().to_string() };
         let targeted = trace.action.matched && trace.resource.matched && trace.principal.as_ref().is_none_or(|p| p.matched);
         if targeted {
             for c in &trace.conditions {
@@ -565,12 +577,12 @@ fn evaluate_policy(policy: &Policy, level: Option<usize>, request: &Request, con
         }
         if trace.applies {
             match statement.effect {
-                Effect::Deny => result.denies.push(reference),
-                Effect::Allow => result.allows.push((reference, principal_match)),
+                Effect::Deny => result.denies.push(reference()),
+                Effect::Allow => result.allows.push((reference(), principal_match)),
             }
         } else if targeted && statement.effect == Effect::Allow {
             if let Some(failed) = trace.conditions.iter().find(|c| !c.result) {
-                result.near_misses.push((reference, failed.clone()));
+                result.near_misses.push((reference(), failed.clone()));
             }
         }
         result.trace.statements.push(trace);

@@ -127,6 +127,20 @@ impl Json {
     }
 }
 
+/// Whether the member at `index` repeats the key of an earlier member. `seen` holds the
+/// keys of a large object, filled on first use; a small object (nearly every one) is
+/// scanned instead, which is cheaper than hashing its keys. Callers ask for every index in
+/// order, so an object costs linear time either way.
+pub(crate) fn repeats_key<'a>(members: &'a [Member], index: usize, seen: &mut Option<std::collections::HashSet<&'a str>>) -> bool {
+    const SCAN: usize = 16;
+    let key = members[index].key.as_str();
+    if members.len() <= SCAN {
+        return members[..index].iter().any(|m| m.key == key);
+    }
+    let seen = seen.get_or_insert_with(|| std::collections::HashSet::with_capacity(members.len()));
+    !seen.insert(key)
+}
+
 /// A small JSON document written by the core (a checklist line's fix or request): compact
 /// text, keys in sorted order. It serialises as the JSON value it holds, so the command
 /// line's JSON output nests it; the page shows the text.
@@ -246,6 +260,24 @@ impl StringMap {
         let next = self.points.get(i + 1).map_or(usize::MAX, |p| p.0);
         (value + at.saturating_sub(text)).min(next)
     }
+}
+
+/// The length of the run of string bytes at the start of `bytes` that need no attention:
+/// no `"`, no `\\`, no control character. Eight bytes are tested at a time.
+fn plain_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    // A high bit set where a byte of `x` is below `n` (n <= 128); none when no byte is.
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
+    let mut i = 0;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        if below(word ^ (ONES * u64::from(b'"')), 1) | below(word ^ (ONES * u64::from(b'\\')), 1) | below(word, 0x20) != 0 {
+            break;
+        }
+        i += 8;
+    }
+    i + bytes[i..].iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(bytes.len() - i)
 }
 
 /// One open array or object on the parser's explicit stack.
@@ -386,6 +418,12 @@ impl<'a> Parser<'a> {
                     Some(frame) => {
                         frame.push(json);
                         frame.expect = Expect::CommaOrClose;
+                        // The usual next token, a comma, is taken here rather than in another
+                        // turn of the loop (which would do exactly this).
+                        self.skip_whitespace()?;
+                        if self.peek() == Some(b',') {
+                            self.comma();
+                        }
                     }
                 }
             }
@@ -434,6 +472,14 @@ impl<'a> Parser<'a> {
                         *pending = Some(key);
                     }
                     frame.expect = Expect::Colon;
+                }
+                // The usual `:` is taken here, as the next turn of the loop would.
+                self.skip_whitespace()?;
+                if self.peek() == Some(b':') {
+                    self.pos += 1;
+                    if let Some(frame) = self.stack.last_mut() {
+                        frame.expect = Expect::MemberValue;
+                    }
                 }
                 Ok(None)
             }
@@ -566,19 +612,22 @@ impl<'a> Parser<'a> {
             // Copy the longest run of plain characters at once: this keeps long strings fast.
             // The run ends on an ASCII byte, so it ends on a character boundary.
             let run = self.pos;
-            while let Some(&b) = self.bytes.get(self.pos) {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
-            value.push_str(&self.text[run..self.pos]);
+            self.pos += plain_run(&self.bytes[run..]);
             match self.peek() {
                 Some(b'"') => {
+                    // A string without escapes (nearly every one) is copied in one piece.
+                    if value.is_empty() {
+                        value = self.text[run..self.pos].to_string();
+                    } else {
+                        value.push_str(&self.text[run..self.pos]);
+                    }
                     self.pos += 1;
                     return Ok((value, Span::new(start, self.pos)));
                 }
-                Some(b'\\') => value.push(self.escape(start)?),
+                Some(b'\\') => {
+                    value.push_str(&self.text[run..self.pos]);
+                    value.push(self.escape(start)?);
+                }
                 // A raw line break almost always means the closing quote was forgotten.
                 None | Some(b'\n' | b'\r') => return Err(unterminated(start, self.pos)),
                 Some(b) => {
@@ -1249,6 +1298,12 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn plain_run_stops_where_a_byte_needs_attention(bytes in proptest::collection::vec(prop_oneof![1 => Just(b'"'), 1 => Just(b'\\'), 1 => 0u8..0x21, 40 => 0x21u8..=0xff], 0..80)) {
+            let expected = bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(bytes.len());
+            prop_assert_eq!(plain_run(&bytes), expected);
+        }
+
         #[test]
         fn reads_what_serde_json_writes(value in arbitrary_json()) {
             for text in [serde_json::to_string(&value).unwrap(), serde_json::to_string_pretty(&value).unwrap()] {

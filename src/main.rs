@@ -25,6 +25,8 @@ use iamplay::diagnostic::{LineIndex, Severity};
 use iamplay::ecs::Status;
 use iamplay::explain;
 use iamplay::scenario::{self, ScenarioReport, Settings};
+use iamplay::trace::{Decision, Outcome, StatementRef};
+use serde::Serialize;
 use serde_json::json;
 
 const USAGE: &str = "usage:
@@ -225,34 +227,36 @@ fn eval(files: &[String], format: &Format, settings: &Settings) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     match format {
         Format::Json => {
-            let results: Vec<_> = loaded
+            let warnings: Vec<Vec<String>> = loaded
                 .iter()
-                .flat_map(|l| {
-                    let warnings: Vec<String> = {
-                        let index = LineIndex::new(&l.text);
-                        l.report.diagnostics.iter().filter(|d| !d.is_error()).map(|d| index.render(&l.file, d)).collect()
-                    };
-                    l.report.results.iter().map(move |r| {
-                        json!({
-                            "file": l.file,
-                            "name": r.name,
-                            "action": r.action,
-                            "resource": r.resource,
-                            "principal": r.principal,
-                            "as": r.on_behalf_of,
-                            "decision": r.outcome.decision,
-                            "why": r.outcome.why,
-                            "expect": r.expect,
-                            "matched_statements": r.outcome.matched_statements,
-                            "missing_context_values": r.outcome.missing_context_values,
-                            "warnings": warnings,
-                            "trace": r.outcome,
-                        })
+                .map(|l| {
+                    let index = LineIndex::new(&l.text);
+                    l.report.diagnostics.iter().filter(|d| !d.is_error()).map(|d| index.render(&l.file, d)).collect()
+                })
+                .collect();
+            let results: Vec<EvalResult> = loaded
+                .iter()
+                .zip(&warnings)
+                .flat_map(|(l, warnings)| {
+                    l.report.results.iter().map(move |r| EvalResult {
+                        file: &l.file,
+                        name: &r.name,
+                        action: &r.action,
+                        resource: &r.resource,
+                        principal: &r.principal,
+                        on_behalf_of: &r.on_behalf_of,
+                        decision: r.outcome.decision,
+                        why: &r.outcome.why,
+                        expect: r.expect,
+                        matched_statements: &r.outcome.matched_statements,
+                        missing_context_values: &r.outcome.missing_context_values,
+                        warnings,
+                        trace: &r.outcome,
                     })
                 })
                 .collect();
-            let doc = json!({ "results": results });
-            let _ = writeln!(stdout, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            // Keys sorted at every level, as the output has always been.
+            let _ = writeln!(stdout, "{}", sorted_json::to_string_pretty(&EvalDocument { results }).unwrap_or_default());
         }
         Format::Text => {
             for l in &loaded {
@@ -278,6 +282,30 @@ fn eval(files: &[String], format: &Format, settings: &Settings) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `eval --format json`: one request's result, written with its keys sorted.
+#[derive(Serialize)]
+struct EvalResult<'a> {
+    file: &'a str,
+    name: &'a Option<String>,
+    action: &'a str,
+    resource: &'a str,
+    principal: &'a str,
+    #[serde(rename = "as")]
+    on_behalf_of: &'a Option<String>,
+    decision: Decision,
+    why: &'a str,
+    expect: Option<Decision>,
+    matched_statements: &'a [StatementRef],
+    missing_context_values: &'a [String],
+    warnings: &'a [String],
+    trace: &'a Outcome,
+}
+
+#[derive(Serialize)]
+struct EvalDocument<'a> {
+    results: Vec<EvalResult<'a>>,
 }
 
 fn test(files: &[String], settings: &Settings) -> ExitCode {
@@ -525,5 +553,319 @@ fn least_privilege(files: &[String], format: &Format, settings: &Settings, catal
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Pretty JSON with every object's keys sorted, written straight from `Serialize` values:
+/// the same bytes as `serde_json::to_string_pretty` of their `serde_json::Value` (whose
+/// objects sort their keys), without building that tree of copies first.
+mod sorted_json {
+    use std::borrow::Cow;
+
+    use serde::ser::{self, Serialize};
+
+    /// `value` as pretty JSON with sorted keys.
+    pub fn to_string_pretty<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
+        let mut out = Vec::with_capacity(4096);
+        value.serialize(Writer { out: &mut out, depth: 0 })?;
+        String::from_utf8(out).map_err(|e| Error(e.to_string()))
+    }
+
+    #[derive(Debug)]
+    pub struct Error(String);
+
+    impl std::fmt::Display for Error {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+
+    impl std::error::Error for Error {}
+
+    impl ser::Error for Error {
+        fn custom<T: std::fmt::Display>(msg: T) -> Error {
+            Error(msg.to_string())
+        }
+    }
+
+    /// Writes one value at nesting `depth` (for the indentation of its members).
+    struct Writer<'o> {
+        out: &'o mut Vec<u8>,
+        depth: usize,
+    }
+
+    fn indent(out: &mut Vec<u8>, depth: usize) {
+        out.extend(std::iter::repeat_n(b' ', 2 * depth));
+    }
+
+    /// Scalars are written by serde_json itself, so numbers and string escapes are its own.
+    fn scalar<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<(), Error> {
+        serde_json::to_writer(out, value).map_err(|e| Error(e.to_string()))
+    }
+
+    impl<'o> ser::Serializer for Writer<'o> {
+        type Ok = ();
+        type Error = Error;
+        type SerializeSeq = Seq<'o>;
+        type SerializeTuple = Seq<'o>;
+        type SerializeTupleStruct = Seq<'o>;
+        type SerializeTupleVariant = ser::Impossible<(), Error>;
+        type SerializeMap = Object<'o>;
+        type SerializeStruct = Object<'o>;
+        type SerializeStructVariant = ser::Impossible<(), Error>;
+
+        fn serialize_bool(self, v: bool) -> Result<(), Error> {
+            scalar(self.out, &v)
+        }
+        fn serialize_i8(self, v: i8) -> Result<(), Error> {
+            scalar(self.out, &v)
+        }
+        fn serialize_i16(self, v: i16) -> Result<(), Error> {
+            scalar(self.out, &v)
+        }
+        fn serialize_i32(self, v: i32) -> Result<(), Error> {
+            scalar(self.out, &v)
+        }
+        fn serialize_i64(self, v: i64) -> Result<(), Error> {
+            scalar(self.out, &v)
+        }
+        fn serialize_u8(self, v: u8) -> Result<(), Error> {
+            scalar(self.out, &v)
+        }
+        fn serialize_u16(self, v: u16) -> Result<(), Error> {
+            scalar(self.out, &v)
+        }
+        fn serialize_u32(self, v: u32) -> Result<(), Error> {
+            scalar(self.out, &v)
+        }
+        fn serialize_u64(self, v: u64) -> Result<(), Error> {
+            scalar(self.out, &v)
+        }
+        fn serialize_f32(self, v: f32) -> Result<(), Error> {
+            // As a `Value` holds it: a number, or null when not finite.
+            scalar(self.out, &serde_json::Value::from(v))
+        }
+        fn serialize_f64(self, v: f64) -> Result<(), Error> {
+            scalar(self.out, &serde_json::Value::from(v))
+        }
+        fn serialize_char(self, v: char) -> Result<(), Error> {
+            scalar(self.out, &v)
+        }
+        fn serialize_str(self, v: &str) -> Result<(), Error> {
+            scalar(self.out, v)
+        }
+        fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
+            let mut seq = ser::Serializer::serialize_seq(self, Some(v.len()))?;
+            for b in v {
+                ser::SerializeSeq::serialize_element(&mut seq, b)?;
+            }
+            ser::SerializeSeq::end(seq)
+        }
+        fn serialize_none(self) -> Result<(), Error> {
+            self.out.extend_from_slice(b"null");
+            Ok(())
+        }
+        fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
+            value.serialize(self)
+        }
+        fn serialize_unit(self) -> Result<(), Error> {
+            self.serialize_none()
+        }
+        fn serialize_unit_struct(self, _: &'static str) -> Result<(), Error> {
+            self.serialize_none()
+        }
+        fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<(), Error> {
+            scalar(self.out, variant)
+        }
+        fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<(), Error> {
+            value.serialize(self)
+        }
+        fn serialize_newtype_variant<T: Serialize + ?Sized>(self, _: &'static str, _: u32, variant: &'static str, value: &T) -> Result<(), Error> {
+            let mut object = Object::new(self);
+            object.field(Cow::Borrowed(variant), value)?;
+            ser::SerializeMap::end(object)
+        }
+        fn serialize_seq(self, _: Option<usize>) -> Result<Seq<'o>, Error> {
+            Ok(Seq { out: self.out, depth: self.depth, empty: true })
+        }
+        fn serialize_tuple(self, len: usize) -> Result<Seq<'o>, Error> {
+            self.serialize_seq(Some(len))
+        }
+        fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<Seq<'o>, Error> {
+            self.serialize_seq(Some(len))
+        }
+        fn serialize_tuple_variant(self, name: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeTupleVariant, Error> {
+            Err(Error(format!("tuple variants of `{name}` are not written")))
+        }
+        fn serialize_map(self, _: Option<usize>) -> Result<Object<'o>, Error> {
+            Ok(Object::new(self))
+        }
+        fn serialize_struct(self, _: &'static str, _: usize) -> Result<Object<'o>, Error> {
+            Ok(Object::new(self))
+        }
+        fn serialize_struct_variant(self, name: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeStructVariant, Error> {
+            Err(Error(format!("struct variants of `{name}` are not written")))
+        }
+    }
+
+    /// An array: elements are written as they come.
+    pub struct Seq<'o> {
+        out: &'o mut Vec<u8>,
+        depth: usize,
+        empty: bool,
+    }
+
+    impl ser::SerializeSeq for Seq<'_> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+            self.out.extend_from_slice(if self.empty { b"[\n" } else { b",\n" });
+            self.empty = false;
+            indent(self.out, self.depth + 1);
+            value.serialize(Writer { out: self.out, depth: self.depth + 1 })
+        }
+        fn end(self) -> Result<(), Error> {
+            if self.empty {
+                self.out.extend_from_slice(b"[]");
+            } else {
+                self.out.push(b'\n');
+                indent(self.out, self.depth);
+                self.out.push(b']');
+            }
+            Ok(())
+        }
+    }
+
+    impl ser::SerializeTuple for Seq<'_> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+            ser::SerializeSeq::serialize_element(self, value)
+        }
+        fn end(self) -> Result<(), Error> {
+            ser::SerializeSeq::end(self)
+        }
+    }
+
+    impl ser::SerializeTupleStruct for Seq<'_> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+            ser::SerializeSeq::serialize_element(self, value)
+        }
+        fn end(self) -> Result<(), Error> {
+            ser::SerializeSeq::end(self)
+        }
+    }
+
+    /// An object: each member's value is written into the buffer after the previous one,
+    /// and the members are put in key order (a repeated key keeps its last value, as in a
+    /// `serde_json::Map`) when the object ends.
+    pub struct Object<'o> {
+        out: &'o mut Vec<u8>,
+        depth: usize,
+        /// Where this object's member values start in `out`.
+        start: usize,
+        /// Key, and the range of its value in `out`.
+        members: Vec<(Cow<'static, str>, std::ops::Range<usize>)>,
+        key: Option<String>,
+    }
+
+    impl<'o> Object<'o> {
+        fn new(w: Writer<'o>) -> Object<'o> {
+            let start = w.out.len();
+            Object { out: w.out, depth: w.depth, start, members: Vec::new(), key: None }
+        }
+
+        fn field<T: Serialize + ?Sized>(&mut self, key: Cow<'static, str>, value: &T) -> Result<(), Error> {
+            let from = self.out.len();
+            value.serialize(Writer { out: self.out, depth: self.depth + 1 })?;
+            self.members.push((key, from..self.out.len()));
+            Ok(())
+        }
+    }
+
+    impl ser::SerializeStruct for Object<'_> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+            self.field(Cow::Borrowed(key), value)
+        }
+        fn end(self) -> Result<(), Error> {
+            ser::SerializeMap::end(self)
+        }
+    }
+
+    impl ser::SerializeMap for Object<'_> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
+            // Keys are strings here, as in every map of the reports.
+            match serde_json::to_value(key).map_err(|e| Error(e.to_string()))? {
+                serde_json::Value::String(s) => self.key = Some(s),
+                other => self.key = Some(other.to_string()),
+            }
+            Ok(())
+        }
+        fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+            let key = self.key.take().unwrap_or_default();
+            self.field(Cow::Owned(key), value)
+        }
+        fn end(mut self) -> Result<(), Error> {
+            // Sorted by key, stably, then the last of equal keys kept.
+            self.members.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut kept: Vec<(Cow<'static, str>, std::ops::Range<usize>)> = Vec::with_capacity(self.members.len());
+            for m in self.members {
+                match kept.last_mut() {
+                    Some(last) if last.0 == m.0 => *last = m,
+                    _ => kept.push(m),
+                }
+            }
+            let values = self.out.split_off(self.start);
+            if kept.is_empty() {
+                self.out.extend_from_slice(b"{}");
+                return Ok(());
+            }
+            self.out.push(b'{');
+            for (i, (key, range)) in kept.iter().enumerate() {
+                self.out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+                indent(self.out, self.depth + 1);
+                scalar(self.out, key.as_ref())?;
+                self.out.extend_from_slice(b": ");
+                self.out.extend_from_slice(&values[range.start - self.start..range.end - self.start]);
+            }
+            self.out.push(b'\n');
+            indent(self.out, self.depth);
+            self.out.push(b'}');
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sorted writer gives the bytes of a `serde_json::Value` printed pretty.
+    fn same_as_value<T: Serialize>(value: &T) {
+        let expected = serde_json::to_string_pretty(&serde_json::to_value(value).unwrap()).unwrap();
+        assert_eq!(sorted_json::to_string_pretty(value).unwrap(), expected);
+    }
+
+    #[test]
+    fn sorted_writer_matches_serde_json_values() {
+        for text in [include_str!("../examples/task-role-tags.json"), include_str!("../examples/s3-star-over-privilege.json")] {
+            let report = scenario::evaluate_text(text);
+            assert!(!report.results.is_empty());
+            same_as_value(&report);
+        }
+        same_as_value(&json!({
+            "z": [], "a": {}, "m": [1, -2, 3.5, 1e300, null, true, "tab\there \"quoted\" \u{1F600} \u{7}"],
+            "nested": {"b": [{"y": 1, "x": [[]]}], "a": {"k": "v"}},
+        }));
+        let mut tags = std::collections::BTreeMap::new();
+        tags.insert(3, "three");
+        tags.insert(1, "one");
+        same_as_value(&tags);
     }
 }

@@ -178,12 +178,24 @@ pub fn read_policy(json: &Json, name: &str, policy_type: PolicyType, out: &mut V
             }
         },
     };
-    let mut sids: HashSet<String> = HashSet::new();
+    // Sids seen so far: scanned while there are few statements, hashed beyond.
+    let mut sids: Option<HashSet<String>> = None;
+    policy.statements.reserve_exact(statements.len());
     for (index, s) in statements.into_iter().enumerate() {
         if let Some(statement) = read_statement(s, index, policy_type, out) {
             if let Some(sid) = &statement.sid {
                 let sid_span = s.get("Sid").map_or(s.span, |j| j.span);
-                if !sids.insert(sid.clone()) {
+                let repeated = match &mut sids {
+                    None if policy.statements.len() < 16 => policy.statements.iter().any(|p| p.sid.as_ref() == Some(sid)),
+                    None => {
+                        let mut set: HashSet<String> = policy.statements.iter().filter_map(|p| p.sid.clone()).collect();
+                        let repeated = !set.insert(sid.clone());
+                        sids = Some(set);
+                        repeated
+                    }
+                    Some(set) => !set.insert(sid.clone()),
+                };
+                if repeated {
                     out.push(
                         Diagnostic::error(sid_span, format!("duplicate `Sid` `{sid}`"))
                             .with_help("statement IDs must be unique within a policy"),
@@ -532,9 +544,9 @@ fn check_members(members: &[Member], known: &[&str], what: &str, out: &mut Vec<D
 }
 
 fn check_duplicates(members: &[Member], out: &mut Vec<Diagnostic>) {
-    let mut seen = HashSet::new();
-    for m in members {
-        if !seen.insert(m.key.as_str()) {
+    let mut seen = None;
+    for (i, m) in members.iter().enumerate() {
+        if json::repeats_key(members, i, &mut seen) {
             out.push(
                 Diagnostic::error(m.key_span, format!("duplicate key `{}`", m.key))
                     .with_help("JSON policies may not repeat a key: merge the values into one"),

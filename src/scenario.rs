@@ -10,6 +10,7 @@
 //! YAML scenario text. A document that is not a scenario but a template or task definition is
 //! read as one: its checklist is evaluated.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
@@ -321,8 +322,28 @@ impl Reader<'_> {
         self.scenario_roles(root);
         let instance_role = self.instance_role(root);
 
-        let principal = self.principal(root, instance_role.as_ref());
-        let policies = self.policies(root);
+        // The policies are read once; their diagnostics follow the principal's, as in the
+        // order of the fields' checks.
+        let before = self.diagnostics.len();
+        let mut policies = self.policies(root);
+        let policy_diagnostics = self.diagnostics.split_off(before);
+        // When evaluating without a task definition and without a request's `as`, the
+        // default caller is the policies' only user: they are moved to it rather than copied.
+        let sole = only_policies.is_none()
+            && self.loaded.is_none()
+            && !root.get("requests").and_then(Json::as_array).is_some_and(|items| items.iter().any(|i| i.get("as").is_some()));
+        let own = if sole {
+            Policies {
+                identity: std::mem::take(&mut policies.identity),
+                permissions_boundary: policies.permissions_boundary.take(),
+                session: policies.session.take(),
+                ..Policies::default()
+            }
+        } else {
+            Policies { identity: policies.identity.clone(), permissions_boundary: policies.permissions_boundary.clone(), session: policies.session.clone(), ..Policies::default() }
+        };
+        let principal = self.principal(root, instance_role.as_ref(), own);
+        self.diagnostics.extend(policy_diagnostics);
         let mut options = self.options(root);
         options.literal_context |= self.settings.literal_context;
         if let Some(set) = only_policies {
@@ -349,25 +370,46 @@ impl Reader<'_> {
                 }
             },
         };
+        // The policies that apply to the default caller are put together once, not per
+        // request: only a resource policy the scenario knows for one resource varies.
+        let default = principal.map(|caller| {
+            let shared = if sole { Cow::Owned(std::mem::take(&mut policies)) } else { Cow::Borrowed(&policies) };
+            let applied = applied_policies(caller.policies, shared);
+            (caller.principal, applied, caller.label)
+        });
+        report.results.reserve_exact(requests.len());
         for item in requests {
-            let caller = match item.get("as") {
-                Some(as_) => self.caller_as(as_, &policies, instance_role.as_ref()),
-                None => principal.clone(),
+            let own;
+            let (principal, base, label) = match item.get("as") {
+                Some(as_) => match self.caller_as(as_, &policies, instance_role.as_ref()) {
+                    Some(caller) => {
+                        own = (caller.principal, applied_policies(caller.policies, Cow::Borrowed(&policies)), caller.label);
+                        (&own.0, &own.1, &own.2)
+                    }
+                    None => continue,
+                },
+                None => match &default {
+                    Some((p, a, l)) => (p, a, l),
+                    None => continue,
+                },
             };
-            let Some(caller) = caller else { continue };
-            if let Some((request, name, expect)) = self.request(item, &caller.principal) {
-                let mut applied = caller.policies.clone();
-                applied.resource = policies.resource.clone().or_else(|| self.known_resource_policy(&request.action, &request.resource));
-                applied.session = applied.session.or_else(|| policies.session.clone());
-                applied.scps = policies.scps.clone();
-                applied.rcps = policies.rcps.clone();
-                let outcome = evaluation::evaluate_in(&applied, &request, options, self.settings.catalog.as_deref());
+            if let Some((request, name, expect)) = self.request(item, principal) {
+                let catalog = self.settings.catalog.as_deref();
+                let known = if base.resource.is_none() { self.known_resource_policy(&request.action, &request.resource) } else { None };
+                let outcome = match known {
+                    Some(resource) => {
+                        let mut applied = base.clone();
+                        applied.resource = Some(resource);
+                        evaluation::evaluate_in(&applied, &request, options, catalog)
+                    }
+                    None => evaluation::evaluate_in(base, &request, options, catalog),
+                };
                 report.results.push(RequestResult {
                     name,
                     action: request.action,
                     resource: request.resource,
-                    principal: caller.principal.arn(),
-                    on_behalf_of: caller.label,
+                    principal: principal.arn(),
+                    on_behalf_of: label.clone(),
                     expect,
                     outcome,
                     span: item.span,
@@ -717,9 +759,9 @@ impl Reader<'_> {
     }
 
     fn check_keys(&mut self, members: &[Member], known: &[&str], what: &str) {
-        let mut seen = HashSet::new();
-        for m in members {
-            if !seen.insert(m.key.as_str()) {
+        let mut seen = None;
+        for (i, m) in members.iter().enumerate() {
+            if json::repeats_key(members, i, &mut seen) {
                 self.error(m.key_span, format!("duplicate key `{}`", m.key), Some("remove one of the two"));
             } else if !known.contains(&m.key.as_str()) {
                 let help = suggest::closest(&m.key, known.iter().copied()).map(|s| format!("did you mean `{s}`?"));
@@ -751,8 +793,9 @@ impl Reader<'_> {
 
     /// The caller of requests without `as`: `principal`, else the task role's task session,
     /// else (EC2 launch type without a task role) the container instance role.
-    fn principal(&mut self, root: &Json, instance: Option<&Role>) -> Option<Caller> {
-        let top = self.policies_preview(root);
+    fn principal(&mut self, root: &Json, instance: Option<&Role>, own: Policies) -> Option<Caller> {
+        // The caller's own policies; the shared ones are added per request.
+        let top = own;
         if root.get("principal").is_none() {
             if let Some(role) = self.named_role("task_role") {
                 let mut policies = top;
@@ -773,15 +816,6 @@ impl Reader<'_> {
         }
         let principal = self.principal_field(root)?;
         Some(Caller { principal, policies: top, label: None })
-    }
-
-    /// The scenario's own policies, read without diagnostics (they are read again, with
-    /// diagnostics, for the shared policies).
-    fn policies_preview(&mut self, root: &Json) -> Policies {
-        let before = self.diagnostics.len();
-        let p = self.policies(root);
-        self.diagnostics.truncate(before);
-        p
     }
 
     fn principal_field(&mut self, root: &Json) -> Option<Principal> {
@@ -1015,8 +1049,14 @@ impl Reader<'_> {
             match c.as_object() {
                 Some(keys) => {
                     let mut seen = HashSet::new();
-                    for k in keys {
-                        if !seen.insert(k.key.to_ascii_lowercase()) {
+                    for (i, k) in keys.iter().enumerate() {
+                        // Few keys (nearly always): scanned; many: hashed, lowercased.
+                        let repeated = if keys.len() <= 16 {
+                            keys[..i].iter().any(|p| p.key.eq_ignore_ascii_case(&k.key))
+                        } else {
+                            !seen.insert(k.key.to_ascii_lowercase())
+                        };
+                        if repeated {
                             self.error(k.key_span, format!("duplicate context key `{}`", k.key), Some("condition keys are case-insensitive: give each once"));
                         }
                         let (values, as_list) = match &k.value.value {
@@ -1042,6 +1082,29 @@ impl Reader<'_> {
                 None
             }
         }
+    }
+}
+
+/// A caller's own policies with the scenario's shared ones: its resource policy, its
+/// session policy unless the caller has one, and the organisation's policies.
+fn applied_policies(own: Policies, shared: Cow<'_, Policies>) -> Policies {
+    let shared = match shared {
+        Cow::Owned(shared) => shared,
+        Cow::Borrowed(s) => Policies {
+            resource: s.resource.clone(),
+            session: if own.session.is_none() { s.session.clone() } else { None },
+            scps: s.scps.clone(),
+            rcps: s.rcps.clone(),
+            ..Policies::default()
+        },
+    };
+    Policies {
+        identity: own.identity,
+        resource: shared.resource,
+        permissions_boundary: own.permissions_boundary,
+        session: own.session.or(shared.session),
+        scps: shared.scps,
+        rcps: shared.rcps,
     }
 }
 

@@ -123,12 +123,16 @@ fn fold(c: char, ignore_case: bool) -> char {
 }
 
 fn match_units<U: Unit>(tokens: &[Token], text: &[U], ignore_case: bool) -> bool {
-    let segments: Vec<&[Token]> = tokens.split(|t| *t == Token::Any).collect();
-    // `split` yields one more segment than there are stars.
-    let (first, rest) = segments.split_first().expect("split yields at least one segment");
-    let Some((last, middle)) = rest.split_last() else {
-        return first.len() == text.len() && matches_at(first, text, 0, ignore_case);
+    // The segments between stars, without collecting them: the first, the last, and the
+    // ones in between.
+    let Some(first_star) = tokens.iter().position(|t| *t == Token::Any) else {
+        return tokens.len() == text.len() && matches_at(tokens, text, 0, ignore_case);
     };
+    let last_star = tokens.iter().rposition(|t| *t == Token::Any).unwrap_or(first_star);
+    let first = &tokens[..first_star];
+    let last = &tokens[last_star + 1..];
+    let middle = if first_star < last_star { &tokens[first_star + 1..last_star] } else { &[][..] };
+    let middle = middle.split(|t| *t == Token::Any);
     if first.len() + last.len() > text.len() || !matches_at(first, text, 0, ignore_case) {
         return false;
     }
@@ -161,6 +165,9 @@ fn matches_at<U: Unit>(segment: &[Token], text: &[U], at: usize, ignore_case: bo
 /// a shift-and scan over `segment.len() / 64` words of state.
 fn find<U: Unit>(segment: &[Token], text: &[U], ignore_case: bool) -> Option<usize> {
     let words = segment.len().div_ceil(64);
+    if words == 1 {
+        return find_short(segment, text, ignore_case);
+    }
     // Bit i of a mask is set when token i accepts the character.
     let mut any_char = vec![0u64; words];
     let mut by_char: Vec<(char, Vec<u64>)> = Vec::new();
@@ -205,6 +212,44 @@ fn find<U: Unit>(segment: &[Token], text: &[U], ignore_case: bool) -> Option<usi
     None
 }
 
+/// [`find`] for a segment of at most 64 tokens: one word of state, and the masks of ASCII
+/// characters in a table on the stack (other characters, rare, in a short list).
+fn find_short<U: Unit>(segment: &[Token], text: &[U], ignore_case: bool) -> Option<usize> {
+    let mut any_char = 0u64;
+    let mut ascii = [0u64; 128];
+    let mut other: Vec<(char, u64)> = Vec::new();
+    for (i, t) in segment.iter().enumerate() {
+        match t {
+            Token::One => any_char |= 1 << i,
+            Token::Literal(c) => {
+                let c = fold(*c, ignore_case);
+                match usize::try_from(u32::from(c)).ok().filter(|&c| c < 128) {
+                    Some(a) => ascii[a] |= 1 << i,
+                    None => match other.iter_mut().find(|(k, _)| *k == c) {
+                        Some((_, mask)) => *mask |= 1 << i,
+                        None => other.push((c, 1 << i)),
+                    },
+                }
+            }
+            Token::Any => unreachable!("segments hold no `*`"),
+        }
+    }
+    let last_bit = 1u64 << (segment.len() - 1);
+    let mut state = 0u64;
+    for (pos, unit) in text.iter().enumerate() {
+        let c = fold(unit.char(), ignore_case);
+        let mask = match usize::try_from(u32::from(c)).ok().filter(|&c| c < 128) {
+            Some(a) => ascii[a],
+            None => other.iter().find(|(k, _)| *k == c).map_or(0, |(_, m)| *m),
+        } | any_char;
+        state = ((state << 1) | 1) & mask;
+        if state & last_bit != 0 {
+            return Some(pos + 1 - segment.len());
+        }
+    }
+    None
+}
+
 /// `Glob::parse(pattern).matches(text, ignore_case)`, without building the token list
 /// when the pattern holds no wildcard or is `*`: action names and ARN segments are matched
 /// per statement on every request, and most of them are plain text.
@@ -221,7 +266,44 @@ pub fn matches_pattern(pattern: &str, text: &str, ignore_case: bool) -> bool {
             return pattern.eq_ignore_ascii_case(text);
         }
     }
+    if !pattern.contains('?') {
+        if !ignore_case {
+            return matches_stars(pattern, text);
+        }
+        // Short ASCII texts (action names, ARN segments) are folded on the stack.
+        const SHORT: usize = 128;
+        if pattern.len() <= SHORT && text.len() <= SHORT && pattern.is_ascii() && text.is_ascii() {
+            let (mut p, mut t) = ([0u8; SHORT], [0u8; SHORT]);
+            p[..pattern.len()].copy_from_slice(pattern.as_bytes());
+            t[..text.len()].copy_from_slice(text.as_bytes());
+            p[..pattern.len()].make_ascii_lowercase();
+            t[..text.len()].make_ascii_lowercase();
+            if let (Ok(p), Ok(t)) = (std::str::from_utf8(&p[..pattern.len()]), std::str::from_utf8(&t[..text.len()])) {
+                return matches_stars(p, t);
+            }
+        }
+    }
     Glob::parse(pattern).matches(text, ignore_case)
+}
+
+/// A pattern whose only wildcard is `*`, matched case-sensitively on the text itself
+/// without building tokens: the same cuts as [`match_tokens`] (first part at the start,
+/// last at the end, each middle part at its leftmost place), each search linear in the
+/// text. Matching UTF-8 bytes is matching characters here, as no `?` counts them.
+fn matches_stars(pattern: &str, text: &str) -> bool {
+    let Some((first, tail)) = pattern.split_once('*') else { return pattern == text };
+    let (middle, last) = tail.rsplit_once('*').unwrap_or(("", tail));
+    if first.len() + last.len() > text.len() || !text.starts_with(first) || !text.ends_with(last) {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for segment in middle.split('*').filter(|s| !s.is_empty()) {
+        match rest.find(segment) {
+            Some(at) => rest = &rest[at + segment.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// Compares two texts for equality ignoring case, character by character with the same
