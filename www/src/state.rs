@@ -312,7 +312,9 @@ impl State {
     }
 
     fn apply(&mut self, action: Action) {
-        if self.report_pending && !matches!(action, Action::EditFile(_)) {
+        // Actions that evaluate everything again themselves need no refresh first.
+        let evaluates_anyway = matches!(action, Action::EditFile(_) | Action::Reevaluate | Action::CatalogLoaded(_) | Action::SetLiteral(_));
+        if self.report_pending && !evaluates_anyway {
             self.report = Rc::new(document::evaluate_with(&self.doc, &self.settings()));
             self.report_pending = false;
         }
