@@ -4,3 +4,8 @@ export async function fetch_text(path) {
   if (!response.ok) throw `${path}: ${response.status} ${response.statusText}`;
   return response.text();
 }
+
+// Resolves after `ms` milliseconds (a pause in typing on a long scenario file).
+export function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -78,6 +78,23 @@ async function stillUsable(page) {
   assert.equal(await decision(page, 1), 'allowed');
 }
 
+/** A scenario file over 256 KB is evaluated when typing pauses: until then the page says it
+ * is evaluating and the answers shown are the last ones. Pastes `text` and waits for its
+ * own answer, checking that the page said it was evaluating in between. */
+async function pasteLong(page, text) {
+  await page.evaluate(() => {
+    window.__sawEvaluating = false;
+    window.__evaluatingObserver?.disconnect();
+    window.__evaluatingObserver = new MutationObserver(() => {
+      if (document.querySelector('[data-testid=evaluating]')) window.__sawEvaluating = true;
+    });
+    window.__evaluatingObserver.observe(document.body, { subtree: true, childList: true });
+  });
+  await setScenario(page, text);
+  await page.waitForFunction(() => window.__sawEvaluating, null, { timeout: 60_000 });
+  await page.getByTestId('evaluating').waitFor({ state: 'detached', timeout: 120_000 });
+}
+
 /** The diagnostics listed under an editor, as `line:column severity: message` lines. */
 async function listed(page, editor) {
   return page.getByTestId(`${editor}-diagnostics`).getByTestId('diagnostic').evaluateAll((items) =>
@@ -126,7 +143,7 @@ test('generated monsters: deep nesting, a 10 MB policy, a million-character stri
   const statements = Array(Math.floor((10 * 1024 * 1024) / statement.length)).fill(statement).join(',');
   const big = scenarioWithPolicy(`{"Version": "2012-10-17", "Statement": [${statements}]}`, 'arn:aws:s3:::bucket/prefix/k');
   assert.ok(big.length > 10_000_000);
-  await timed(page, 'policy-10MB', () => setScenario(page, big), () => page.getByTestId('decision-0').filter({ hasText: 'implicit deny' }).waitFor({ timeout: 120_000 }));
+  await timed(page, 'policy-10MB', () => pasteLong(page, big), () => page.getByTestId('decision-0').filter({ hasText: 'implicit deny' }).waitFor({ timeout: 120_000 }));
   assert.match((await listed(page, 'editor'))[0], /^\d+:\d+ error: duplicate Sid S/);
   assert.match(await page.getByTestId('diagnostics-more').textContent(), /^and \d+ more$/);
   await page.getByTestId('unsaved').waitFor();
@@ -138,14 +155,14 @@ test('generated monsters: deep nesting, a 10 MB policy, a million-character stri
   // Strings of a million characters, matched and not.
   const long = 'a'.repeat(1_000_000);
   const millionPolicy = `{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::${long}*"}}`;
-  await timed(page, 'string-1M-chars', () => setScenario(page, scenarioWithPolicy(millionPolicy, `arn:aws:s3:::${long}b`).replace('implicitDeny', 'allowed')), () =>
+  await timed(page, 'string-1M-chars', () => pasteLong(page, scenarioWithPolicy(millionPolicy, `arn:aws:s3:::${long}b`).replace('implicitDeny', 'allowed')), () =>
     page.getByTestId('decision-0').filter({ hasText: 'allowed' }).waitFor({ timeout: 60_000 }));
   await stillUsable(page);
 
   // `*?*?*?...` against a long ARN: bounded, and decided.
   const pattern = `arn:aws:s3:::${'*?'.repeat(20_000)}b`;
   const wild = `{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "${pattern}", "Condition": {"StringLike": {"aws:UserAgent": "${pattern}"}}}}`;
-  await timed(page, 'wildcards-20000-vs-1M-arn', () => setScenario(page, scenarioWithPolicy(wild, `arn:aws:s3:::${long}`)), () =>
+  await timed(page, 'wildcards-20000-vs-1M-arn', () => pasteLong(page, scenarioWithPolicy(wild, `arn:aws:s3:::${long}`)), () =>
     page.getByTestId('decision-0').filter({ hasText: 'implicit deny' }).waitFor({ timeout: 60_000 }));
   await stillUsable(page);
 

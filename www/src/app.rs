@@ -419,10 +419,7 @@ fn view_task_definition(state: &State, d: &Dispatch) -> Html {
         };
     }
     let diagnostics: Rc<Vec<Diagnostic>> = Rc::new(state.report.diagnostics_of(Part::TaskDefinition).cloned().collect());
-    let on_input = {
-        let d = d.clone();
-        Callback::from(move |text: String| d.dispatch(Action::SetTaskDefinition(text)))
-    };
+    let on_input = on_edit(d, Box::new(Action::SetTaskDefinition));
     let report = &state.report.scenario;
     html! {
         <section class="card task-definition" aria-labelledby="td-heading" data-testid="task-definition-pane">
@@ -588,10 +585,7 @@ fn view_policy_editor(state: &State, d: &Dispatch, i: usize, marks: &[iamplay::d
     catalog_view::add_findings(state, i, &mut diagnostics);
     let diagnostics = Rc::new(diagnostics);
     let decided: Rc<Vec<(usize, usize, bool)>> = Rc::new(marks.iter().filter(|m| m.policy == i).map(|m| (m.span.start, m.span.end, m.effect == "Allow")).collect());
-    let on_input = {
-        let d = d.clone();
-        Callback::from(move |text: String| d.dispatch(Action::EditPolicy(i, text)))
-    };
+    let on_input = on_edit(d, Box::new(move |text| Action::EditPolicy(i, text)));
     let level = match p.kind {
         PolicyKind::Scp(l) | PolicyKind::Rcp(l) => Some(l),
         _ => None,
@@ -812,16 +806,33 @@ fn view_context_row(d: &Dispatch, i: usize, j: usize, c: &ContextEntry) -> Html 
     }
 }
 
+/// An editor's keystrokes as actions. A long text waits for a pause in typing before it is
+/// evaluated (`state::DEFERRED_TEXT`): one wait per keystroke, and the last to end evaluates.
+fn on_edit(d: &Dispatch, action: Box<dyn Fn(String) -> Action>) -> Callback<String> {
+    let d = d.clone();
+    Callback::from(move |text: String| {
+        let edit = action(text);
+        if edit.is_long_edit() {
+            let d = d.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                effects::pause().await;
+                d.dispatch(Action::EvaluateDeferred);
+            });
+        }
+        d.dispatch(edit)
+    })
+}
+
 fn view_file(state: &State, d: &Dispatch) -> Html {
     let text = state.scenario_text();
-    let diagnostics: Rc<Vec<Diagnostic>> = Rc::new(match &state.file {
-        Some(draft) => draft.report.diagnostics.clone(),
-        None => state.report.scenario.diagnostics.clone(),
+    // A text waiting for its evaluation has no diagnostics yet: the last ones point into
+    // the text before the edit.
+    let diagnostics: Rc<Vec<Diagnostic>> = Rc::new(match (&state.deferred, &state.file) {
+        (Some(_), _) => Vec::new(),
+        (None, Some(draft)) => draft.report.diagnostics.clone(),
+        (None, None) => state.report.scenario.diagnostics.clone(),
     });
-    let on_input = {
-        let d = d.clone();
-        Callback::from(move |text: String| d.dispatch(Action::EditFile(text)))
-    };
+    let on_input = on_edit(d, Box::new(Action::EditFile));
     html! {
         <div id="tab-panel" role="tabpanel" aria-labelledby="tab-file" class="file">
             <div class="editor-head">
@@ -867,6 +878,9 @@ fn view_results(state: &State, d: &Dispatch) -> Html {
                 <p class="scenario-notes">{ notes.clone() }</p>
             }
             <p class="status" role="status" data-testid="status">
+                if state.deferred.is_some() {
+                    <span class="evaluating" data-testid="evaluating">{ "evaluating when typing pauses\u{2026} " }</span>
+                }
                 { status_line(report.results.len(), errors, warnings) }
                 if !expectations.is_empty() {
                     <span class={classes!("suite", if passed == expectations.len() { "met" } else { "unmet" })} data-testid="suite">
@@ -874,7 +888,7 @@ fn view_results(state: &State, d: &Dispatch) -> Html {
                     </span>
                 }
             </p>
-            <ol class="requests">
+            <ol class={classes!("requests", state.deferred.is_some().then_some("stale"))}>
                 { for shown.iter().map(|s| view_result(state, d, s)) }
             </ol>
             { catalog_view::view_capabilities(state, d) }

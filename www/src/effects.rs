@@ -74,6 +74,13 @@ pub async fn open_link(link: &str) -> Result<String, share::LinkError> {
 extern "C" {
     #[wasm_bindgen(catch)]
     async fn fetch_text(path: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch)]
+    async fn sleep(ms: i32) -> Result<JsValue, JsValue>;
+}
+
+/// Waits as long as a pause in typing on a long scenario file lasts (`state::DEFERRED_TEXT`).
+pub async fn pause() {
+    let _ = sleep(crate::state::DEFERRED_PAUSE_MS).await;
 }
 
 /// The gallery's examples, fetched from `examples/` beside the page.

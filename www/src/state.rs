@@ -32,6 +32,23 @@ pub enum Tab {
     File,
 }
 
+/// A scenario file longer than this (in bytes) is evaluated when typing pauses, not on every
+/// keystroke: the page draws the keystroke or the paste first, says it is evaluating, and
+/// evaluates once (the app waits for a pause of `DEFERRED_PAUSE_MS`). Shorter texts, every
+/// example among them, evaluate within a frame and are evaluated at once.
+pub const DEFERRED_TEXT: usize = 256 * 1024;
+pub const DEFERRED_PAUSE_MS: i32 = 200;
+
+/// An edit of a long text waiting for a pause in typing before it is evaluated.
+#[derive(Clone)]
+pub enum Deferred {
+    /// The scenario file's text.
+    File(String),
+    /// A part (a policy, the task definition), already edited in `State::doc`; `State::report`
+    /// is still the answer for the parts before the edit.
+    Parts,
+}
+
 /// The scenario file's text while it is edited by hand, with the core's answer for it.
 #[derive(Clone)]
 pub struct FileDraft {
@@ -61,12 +78,21 @@ pub struct Banner {
 pub struct State {
     pub doc: ScenarioDoc,
     /// The core's answer for `doc`. Shared so that cloning the state stays cheap. While the
-    /// file tab is edited by hand, `doc` follows the file but this answer is left until the
-    /// next action of another kind (`report_pending`): each keystroke then evaluates once
-    /// (the file's answer), not twice.
+    /// file tab is edited by hand, `doc` follows the file but this answer is left until an
+    /// action that shows or edits the parts (`report_pending`, `Action::needs_parts`): each
+    /// keystroke then evaluates once (the file's answer), not twice, and neither the
+    /// autosave's result nor a click in the results evaluates a large text a second time.
     pub report: Rc<DocReport>,
     pub report_pending: bool,
     pub file: Option<FileDraft>,
+    /// A long text typed or pasted but not evaluated yet (`DEFERRED_TEXT`): the editor shows
+    /// it and the autosave keeps it. Any action but another long keystroke, the save's result
+    /// and the end of a wait evaluates it first.
+    pub deferred: Option<Deferred>,
+    /// The waits for a pause still running: the app starts one per long keystroke, each ends
+    /// with `EvaluateDeferred`, and the last to end (the pause after the last keystroke)
+    /// evaluates.
+    pub waits: u32,
     pub tab: Tab,
     /// The request whose deciding statements are highlighted in the policy editors.
     pub selected: usize,
@@ -177,6 +203,8 @@ pub enum Action {
     ShowTab(Tab),
     /// The scenario file's text changed (one `input` event).
     EditFile(String),
+    /// A wait for a pause in typing on a long text ended (`State::waits`).
+    EvaluateDeferred,
     /// Drop hand edits of the scenario file that do not read, back to the parts.
     DiscardFile,
     SelectRequest(usize),
@@ -209,6 +237,39 @@ pub enum Action {
     SetCapabilitiesResource(String),
 }
 
+impl Action {
+    /// A keystroke in an editor whose text is long enough to wait for a pause in typing.
+    pub fn is_long_edit(&self) -> bool {
+        matches!(self, Action::EditFile(t) | Action::EditPolicy(_, t) | Action::SetTaskDefinition(t) if t.len() > DEFERRED_TEXT)
+    }
+
+    /// Whether the parts' answer must be current before this action: not for actions that
+    /// evaluate everything again themselves, nor for those that change only what is drawn
+    /// around the scenario (selection, open traces, panels, banners, the autosave's result),
+    /// which the file tab draws from the file's own answer.
+    fn needs_parts(&self) -> bool {
+        !matches!(
+            self,
+            Action::EditFile(_)
+                | Action::EvaluateDeferred
+                | Action::Reevaluate
+                | Action::CatalogLoaded(_)
+                | Action::SetLiteral(_)
+                | Action::ShowTab(Tab::File)
+                | Action::SelectRequest(_)
+                | Action::ToggleTrace(_)
+                | Action::ToggleGallery
+                | Action::GalleryLoaded(_)
+                | Action::DismissBanner
+                | Action::Shared(_)
+                | Action::Failed(..)
+                | Action::SaveResult(_)
+                | Action::ToggleCapabilities
+                | Action::SetCapabilitiesResource(_)
+        )
+    }
+}
+
 impl State {
     /// A state showing this scenario text, read by part when it can be.
     pub fn new(text: impl Into<String>) -> State {
@@ -228,6 +289,8 @@ impl State {
             doc,
             report,
             report_pending: false,
+            deferred: None,
+            waits: 0,
             file: None,
             tab: Tab::Parts,
             selected: 0,
@@ -281,9 +344,11 @@ impl State {
     /// The scenario as a file: the hand-edited text while there is one, else the document
     /// written out.
     pub fn scenario_text(&self) -> String {
-        match &self.file {
-            Some(draft) => draft.text.clone(),
-            None => self.report.text.clone(),
+        match (&self.deferred, &self.file) {
+            (Some(Deferred::File(text)), _) => text.clone(),
+            (Some(Deferred::Parts), _) => document::to_scenario_text(&self.doc),
+            (None, Some(draft)) => draft.text.clone(),
+            (None, None) => self.report.text.clone(),
         }
     }
 
@@ -312,15 +377,36 @@ impl State {
     }
 
     fn apply(&mut self, action: Action) {
-        // Actions that evaluate everything again themselves need no refresh first.
-        let evaluates_anyway = matches!(action, Action::EditFile(_) | Action::Reevaluate | Action::CatalogLoaded(_) | Action::SetLiteral(_));
-        if self.report_pending && !evaluates_anyway {
+        // A deferred edit is evaluated before anything acts on it; a keystroke replacing it, the
+        // save's result and the end of an earlier wait leave it waiting.
+        let replaces_it = match &self.deferred {
+            Some(Deferred::File(_)) => matches!(action, Action::EditFile(_)),
+            Some(Deferred::Parts) => action.is_long_edit(),
+            None => false,
+        };
+        if !replaces_it && !matches!(action, Action::SaveResult(_) | Action::EvaluateDeferred) {
+            self.evaluate_deferred();
+        }
+        if self.report_pending && action.needs_parts() {
             self.report = Rc::new(document::evaluate_with(&self.doc, &self.settings()));
             self.report_pending = false;
         }
         match action {
             Action::ShowTab(tab) => self.tab = tab,
-            Action::EditFile(text) => self.edit_file(text),
+            Action::EditFile(text) if text.len() > DEFERRED_TEXT => {
+                self.deferred = Some(Deferred::File(text));
+                self.waits += 1;
+            }
+            Action::EditFile(text) => {
+                self.deferred = None;
+                self.edit_file(text);
+            }
+            Action::EvaluateDeferred => {
+                self.waits = self.waits.saturating_sub(1);
+                if self.waits == 0 {
+                    self.evaluate_deferred();
+                }
+            }
             Action::DiscardFile => {
                 self.file = None;
                 self.tab = Tab::Parts;
@@ -385,11 +471,27 @@ impl State {
                 if self.parts_locked() {
                     return;
                 }
+                let long = edit.is_long_edit();
                 let mut doc = self.doc.clone();
                 if edit_doc(&mut doc, edit, &self.report) {
-                    self.set_doc(doc);
+                    if long {
+                        self.doc = doc;
+                        self.file = None;
+                        self.deferred = Some(Deferred::Parts);
+                        self.waits += 1;
+                    } else {
+                        self.set_doc(doc);
+                    }
                 }
             }
+        }
+    }
+
+    fn evaluate_deferred(&mut self) {
+        match self.deferred.take() {
+            Some(Deferred::File(text)) => self.edit_file(text),
+            Some(Deferred::Parts) => self.set_doc(self.doc.clone()),
+            None => {}
         }
     }
 
@@ -950,10 +1052,71 @@ mod tests {
     }
 
     #[test]
-    fn file_keystrokes_evaluate_the_parts_only_when_another_action_comes() {
+    fn a_long_file_is_evaluated_when_typing_pauses_or_another_action_comes() {
+        let padding = " ".repeat(DEFERRED_TEXT);
+        let long = EXAMPLE.replacen('{', &format!("{{{padding}"), 1).replace("ReadCode\"", "Long\"");
+        let file = State::default().reduce(Action::ShowTab(Tab::File));
+        let typed = file.reduce(Action::EditFile(long.clone()));
+        // Shown and kept (the autosave writes `scenario_text`), not evaluated yet.
+        assert!(matches!(&typed.deferred, Some(Deferred::File(t)) if *t == long));
+        assert_eq!(typed.scenario_text(), long);
+        assert_eq!(typed.doc.policies[0].name, "ReadCode");
+        // A second keystroke starts a second wait; the end of the first wait and the save's
+        // result do not evaluate.
+        let longer = format!("{long} ");
+        let typed = typed.reduce(Action::EditFile(longer.clone())).reduce(Action::SaveResult(true)).reduce(Action::EvaluateDeferred);
+        assert!(matches!(&typed.deferred, Some(Deferred::File(t)) if *t == longer));
+        assert_eq!(typed.waits, 1);
+        assert_eq!(typed.doc.policies[0].name, "ReadCode");
+        // The pause after the last keystroke: evaluated once, as a short text is at once.
+        let paused = typed.reduce(Action::EvaluateDeferred);
+        assert!(paused.deferred.is_none());
+        assert_eq!(paused.file.as_ref().map(|d| d.text.as_str()), Some(longer.as_str()));
+        assert_eq!(paused.doc.policies[0].name, "Long");
+        assert_eq!(paused.shown_report().results.len(), 2);
+        // Any other action evaluates it first, so it never acts on the text before the edit.
+        let clicked = file.reduce(Action::EditFile(long.clone())).reduce(Action::SelectRequest(1));
+        assert!(clicked.deferred.is_none());
+        assert_eq!(clicked.doc.policies[0].name, "Long");
+        // A short text right after a long one is evaluated at once, and the long one dropped.
+        let short = typed.reduce(Action::EditFile(EXAMPLE.into()));
+        assert!(short.deferred.is_none());
+        assert_eq!(short.doc.policies[0].name, "ReadCode");
+    }
+
+    #[test]
+    fn a_long_policy_is_evaluated_when_typing_pauses() {
+        let state = State::default();
+        let policy = state.doc.policies[0].text.replacen('{', &format!("{{{}", " ".repeat(DEFERRED_TEXT)), 1);
+        let long = policy.replace("s3:GetObject", "s3:PutObject");
+        assert!(long != policy && !state.report.text.contains("s3:PutObject"));
+        let typed = state.reduce(Action::EditPolicy(0, long.clone()));
+        // In the document and in what the autosave writes; the answer shown is the last one.
+        assert!(matches!(typed.deferred, Some(Deferred::Parts)));
+        assert_eq!(typed.doc.policies[0].text, long);
+        assert!(typed.scenario_text().contains("s3:PutObject"));
+        assert!(Rc::ptr_eq(&typed.report, &state.report));
+        let paused = typed.reduce(Action::EvaluateDeferred);
+        assert!(paused.deferred.is_none());
+        assert!(paused.report.text.contains("s3:PutObject"));
+        assert_eq!(paused.report.text, State::new(paused.scenario_text()).report.text);
+        // Another action evaluates it first: the request it adds is evaluated with the edit.
+        let added = typed.reduce(Action::AddRequest);
+        assert!(added.deferred.is_none());
+        assert!(added.report.text.contains("s3:PutObject"));
+    }
+
+    #[test]
+    fn file_keystrokes_evaluate_the_parts_only_when_the_parts_are_needed() {
         let edited = EXAMPLE.replace("ReadCode\"", "Renamed\"");
         let typing = State::default().reduce(Action::ShowTab(Tab::File)).reduce(Action::EditFile(edited.clone()));
         assert!(typing.report_pending);
+        // The autosave's answer (a refused save of a large text) and clicks in the results
+        // leave the parts' answer pending.
+        let typing = typing.reduce(Action::SaveResult(false)).reduce(Action::SelectRequest(1)).reduce(Action::ToggleTrace(1)).reduce(Action::DismissBanner);
+        assert!(typing.report_pending);
+        assert!(typing.unsaved);
+        assert!(!typing.report.scenario.results[0].outcome.policies.iter().any(|p| p.name == "Renamed"));
         assert_eq!(typing.doc.policies[0].name, "Renamed");
         assert_eq!(typing.scenario_text(), edited);
         let shown = typing.reduce(Action::ShowTab(Tab::Parts));
