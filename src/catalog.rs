@@ -115,26 +115,27 @@ impl Key {
 }
 
 /// Whether a concrete key is an instance of a key name with placeholders, ignoring case.
+///
+/// The first placeholder (`${...}`, `<...>`) stands for one or more characters. Lint and
+/// key availability ask this of every catalog key for every condition, so the literal start
+/// is compared as it is scanned: most names differ in their first bytes.
 pub fn key_matches(template: &str, key: &str) -> bool {
-    match placeholder(template) {
-        None => template.eq_ignore_ascii_case(key),
-        Some((start, end)) => {
-            let (prefix, suffix) = (&template[..start], &template[end..]);
-            key.len() > prefix.len() + suffix.len()
-                && key.is_char_boundary(prefix.len())
-                && key.is_char_boundary(key.len() - suffix.len())
-                && key[..prefix.len()].eq_ignore_ascii_case(prefix)
-                && key[key.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+    let (t, k) = (template.as_bytes(), key.as_bytes());
+    let mut start = 0;
+    while start < t.len() && t[start] != b'$' && t[start] != b'<' {
+        if start >= k.len() || !t[start].eq_ignore_ascii_case(&k[start]) {
+            return false;
         }
+        start += 1;
     }
-}
-
-/// The byte range of the first placeholder (`${...}`, `<...>`) in a key name.
-fn placeholder(template: &str) -> Option<(usize, usize)> {
-    let start = template.find(['$', '<'])?;
-    let close = if template[start..].starts_with('$') { '}' } else { '>' };
-    let end = template[start..].find(close).map_or(template.len(), |e| start + e + 1);
-    Some((start, end))
+    if start == t.len() {
+        return k.len() == t.len();
+    }
+    // The prefix matched byte for byte up to an ASCII `$` or `<`: a boundary in both texts.
+    let close = if t[start] == b'$' { b'}' } else { b'>' };
+    let end = t[start..].iter().position(|&b| b == close).map_or(t.len(), |e| start + e + 1);
+    let suffix = &t[end..];
+    k.len() > start + suffix.len() && key.is_char_boundary(k.len() - suffix.len()) && k[k.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -480,6 +481,39 @@ mod tests {
         assert!(!key_matches("aws:RequestTag/${TagKey}", "aws:RequestTag/"));
         assert!(key_matches("codebuild:env/${name}.value", "codebuild:env/X.value"));
         assert!(!key_matches("s3:prefix", "s3:prefixes"));
+        assert!(key_matches("s3:ExistingObjectTag/<key>", "S3:existingobjecttag/é"));
+        assert!(!key_matches("s3:ExistingObjectTag/<key>", "s3:ExistingObjectTag"));
+        assert!(!key_matches("aws:RequestTag/${TagKey}", "aws:RequestTag"));
+        assert!(key_matches("aws:RequestTag/${TagKey", "aws:RequestTag/x"));
+    }
+
+    /// The placeholder rule as first written, split first and compared after.
+    fn key_matches_by_split(template: &str, key: &str) -> bool {
+        let Some(start) = template.find(['$', '<']) else { return template.eq_ignore_ascii_case(key) };
+        let close = if template[start..].starts_with('$') { '}' } else { '>' };
+        let end = template[start..].find(close).map_or(template.len(), |e| start + e + 1);
+        let (prefix, suffix) = (&template[..start], &template[end..]);
+        key.len() > prefix.len() + suffix.len()
+            && key.is_char_boundary(prefix.len())
+            && key.is_char_boundary(key.len() - suffix.len())
+            && key[..prefix.len()].eq_ignore_ascii_case(prefix)
+            && key[key.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn key_matching_agrees_with_split_then_compare(
+            template in "(a|A|s3|:|/|é|x|[.$<>{}]|\\$\\{TagKey\\}|<key>){0,6}",
+            key in "[aAsS3:/.é$<>{}xX]{0,12}",
+            filler in "(|é|T|x/){0,2}",
+            upper in proptest::bool::ANY,
+        ) {
+            proptest::prop_assert_eq!(key_matches(&template, &key), key_matches_by_split(&template, &key));
+            // A key written from the template: its placeholders filled in, its case changed.
+            let instance = template.replace("${TagKey}", &filler).replace("<key>", &filler);
+            let instance = if upper { instance.to_ascii_uppercase() } else { instance };
+            proptest::prop_assert_eq!(key_matches(&template, &instance), key_matches_by_split(&template, &instance));
+        }
     }
 
     #[test]
