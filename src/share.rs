@@ -199,6 +199,25 @@ mod tests {
         assert_eq!(message(&format!("#s=1.{bomb}")), "the link unpacks to more than 4 MB");
     }
 
+    #[test]
+    fn a_link_that_unpacks_to_a_gigabyte_is_refused_at_the_limit() {
+        use miniz_oxide::deflate::core::{compress, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush, TDEFLStatus};
+        // A megabyte of spaces compressed and flushed to a byte boundary is a self-contained
+        // run of blocks: repeated 1,024 times and closed by an empty final block, a stream
+        // that inflates to a gigabyte.
+        let mut compressor = CompressorOxide::new(create_comp_flags_from_zip_params(9, -15, 0));
+        let mut megabyte = vec![0; 64 * 1024];
+        let (status, read, written) = compress(&mut compressor, &vec![b' '; 1 << 20], &mut megabyte, TDEFLFlush::Sync);
+        assert_eq!((status, read), (TDEFLStatus::Okay, 1 << 20));
+        megabyte.truncate(written);
+        let mut stream = megabyte.repeat(1024);
+        stream.extend_from_slice(&[0x03, 0x00]);
+        assert_eq!(miniz_oxide::inflate::decompress_to_vec(&[&megabyte[..], &megabyte[..], &[0x03, 0x00]].concat()).unwrap().len(), 2 << 20);
+        let bomb = base64url_encode(&stream);
+        assert!(bomb.len() < MAX_LINK_CHARS, "{}", bomb.len());
+        assert_eq!(message(&format!("#s=1.{bomb}")), "the link unpacks to more than 4 MB");
+    }
+
     proptest! {
         #[test]
         fn any_text_round_trips(text in "\\PC{0,300}") {
