@@ -169,6 +169,11 @@ impl Context {
     pub fn iter(&self) -> impl Iterator<Item = &ContextValue> {
         self.entries.values()
     }
+
+    /// The values, in the order of [`Context::iter`], moved out.
+    pub fn into_values(self) -> impl Iterator<Item = ContextValue> {
+        self.entries.into_values()
+    }
 }
 
 #[cfg(test)]

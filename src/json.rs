@@ -267,13 +267,17 @@ impl StringMap {
 fn plain_run(bytes: &[u8]) -> usize {
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
-    // A high bit set where a byte of `x` is below `n` (n <= 128); none when no byte is.
+    // A high bit set where a byte of `x` is below `n` (n <= 128). A borrow can also set the
+    // bit of a byte above one that is below `n`, never of one beneath it: the lowest bit set
+    // marks the first such byte exactly.
     let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
     let mut i = 0;
     while let Some(chunk) = bytes.get(i..i + 8) {
         let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        if below(word ^ (ONES * u64::from(b'"')), 1) | below(word ^ (ONES * u64::from(b'\\')), 1) | below(word, 0x20) != 0 {
-            break;
+        let found = below(word ^ (ONES * u64::from(b'"')), 1) | below(word ^ (ONES * u64::from(b'\\')), 1) | below(word, 0x20);
+        if found != 0 {
+            // Little-endian: the first byte of the chunk is the lowest.
+            return i + (found.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
