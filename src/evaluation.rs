@@ -360,7 +360,7 @@ fn decide(
     steps: &mut Vec<Step>,
     notes: &mut Vec<String>,
 ) -> Decided {
-    let what = format!("`{}` on `{}`", request.action, request.resource);
+    let what = ["`", &request.action, "` on `", &request.resource, "`"].concat();
     let implicit = |why: String| Decided { decision: Decision::ImplicitDeny, why, statements: Vec::new() };
 
     // 1. An applicable Deny in any policy.
