@@ -477,15 +477,18 @@ impl<'a> Parser<'a> {
                     }
                     frame.expect = Expect::Colon;
                 }
-                // The usual `:` is taken here, as the next turn of the loop would.
+                // The usual `:` and the member's value are taken here, as the next two turns
+                // of the loop would (with `MemberValue` expected, a turn reads a value).
                 self.skip_whitespace()?;
-                if self.peek() == Some(b':') {
-                    self.pos += 1;
-                    if let Some(frame) = self.stack.last_mut() {
-                        frame.expect = Expect::MemberValue;
-                    }
+                if self.peek() != Some(b':') {
+                    return Ok(None);
                 }
-                Ok(None)
+                self.pos += 1;
+                if let Some(frame) = self.stack.last_mut() {
+                    frame.expect = Expect::MemberValue;
+                }
+                self.skip_whitespace()?;
+                self.value(Context::MemberValue)
             }
             (Expect::First | Expect::Next, _) => Err(self.bad_key()),
             (Expect::Colon, Some(b':')) => {
