@@ -29,6 +29,12 @@ use iamplay::scenario;
 #[path = "support/mod.rs"]
 mod support;
 
+/// The same allocator as the `iamplay` command (src/main.rs), so that the in-process figure is
+/// the command's; `--features system-allocator` measures with the system's.
+#[cfg(not(feature = "system-allocator"))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 enum Work {
     Texts(Vec<String>),
     Parsed(Policies, Vec<Request>),

@@ -245,22 +245,27 @@ pub fn evaluate(condition: &Condition, context: &Context, variables_on: bool) ->
         operator: op.text.clone(),
         key: condition.key.clone(),
         request_values,
-        policy_values: condition.values.iter().map(|v| v.text.clone()).collect(),
+        // Filled below: the texts as written, or after substitution.
+        policy_values: Vec::new(),
         result: false,
         rule: Rule::Compared,
         note: None,
         span: condition.span,
     };
+    let texts = || condition.values.iter().map(|v| v.text.clone()).collect();
     let Some(base) = op.base else {
         trace.rule = Rule::InvalidOperator;
+        trace.policy_values = texts();
         return trace;
     };
     if op.if_exists && base == Base::Null {
         trace.rule = Rule::InvalidOperator;
+        trace.policy_values = texts();
         return trace;
     }
 
     if base == Base::Null {
+        trace.policy_values = texts();
         // ForAllValues:Null is always true and ForAnyValue:Null always false
         // (shared/DECISIONS.md (d) 4, after Access Analyzer).
         trace.rule = Rule::NullCheck;
@@ -294,13 +299,19 @@ pub fn evaluate(condition: &Condition, context: &Context, variables_on: bool) ->
             }
         })
         .collect();
-    if substitute {
-        trace.policy_values = values
+    trace.policy_values = if substitute {
+        values
             .iter()
             .zip(&condition.values)
-            .map(|(v, item)| v.glob.as_ref().map_or_else(|| item.text.clone(), Glob::to_text))
-            .collect();
-    }
+            .map(|(v, item)| match &v.glob {
+                // Without a variable the substituted pattern is the text itself.
+                Some(glob) if variables::has_opening(&item.text) => glob.to_text(),
+                _ => item.text.clone(),
+            })
+            .collect()
+    } else {
+        texts()
+    };
     let unresolved: Vec<String> = values
         .iter()
         .zip(&condition.values)

@@ -94,10 +94,13 @@ fn known_multivalued() -> &'static KnownMultivalued {
 }
 
 pub fn is_known_multivalued(key: &str) -> bool {
-    with_lowercase(key, |key| {
-        let known = known_multivalued();
-        known.exact.contains(key) || known.prefixes.iter().any(|prefix| key.starts_with(prefix) && key.len() > prefix.len())
-    })
+    with_lowercase(key, is_known_multivalued_lowercase)
+}
+
+/// [`is_known_multivalued`] of a key already in lowercase.
+fn is_known_multivalued_lowercase(key: &str) -> bool {
+    let known = known_multivalued();
+    known.exact.contains(key) || known.prefixes.iter().any(|prefix| key.starts_with(prefix) && key.len() > prefix.len())
 }
 
 /// Calls `f` with the ASCII lowercase of `key`, folded on the stack when the key is short
@@ -125,21 +128,20 @@ impl Context {
     /// Adds a value given in the request. `as_list` says the value was written as a list:
     /// a list of any length but one is multivalued.
     pub fn insert_given(&mut self, key: &str, values: Vec<String>, as_list: bool) {
-        let multivalued = is_known_multivalued(key) || (as_list && values.len() != 1);
-        self.entries.insert(
-            key.to_ascii_lowercase(),
-            ContextValue { key: key.to_string(), values, multivalued, source: Source::Request },
-        );
+        let lower = key.to_ascii_lowercase();
+        let multivalued = is_known_multivalued_lowercase(&lower) || (as_list && values.len() != 1);
+        self.entries.insert(lower, ContextValue { key: key.to_string(), values, multivalued, source: Source::Request });
     }
 
     /// Adds a derived value unless the request already gives the key: given values win.
     /// Returns true when the derived value was used.
     pub fn insert_derived(&mut self, key: &str, values: Vec<String>, source: Source) -> bool {
-        if self.get(key).is_some() {
+        let lower = key.to_ascii_lowercase();
+        if self.entries.contains_key(&lower) {
             return false;
         }
-        let multivalued = is_known_multivalued(key);
-        self.entries.insert(key.to_ascii_lowercase(), ContextValue { key: key.to_string(), values, multivalued, source });
+        let multivalued = is_known_multivalued_lowercase(&lower);
+        self.entries.insert(lower, ContextValue { key: key.to_string(), values, multivalued, source });
         true
     }
 
@@ -166,6 +168,11 @@ impl Context {
 
     pub fn iter(&self) -> impl Iterator<Item = &ContextValue> {
         self.entries.values()
+    }
+
+    /// The values, in the order of [`Context::iter`], moved out.
+    pub fn into_values(self) -> impl Iterator<Item = ContextValue> {
+        self.entries.into_values()
     }
 }
 

@@ -1075,7 +1075,7 @@ pub fn evaluate_with(doc: &ScenarioDoc, settings: &scenario::Settings) -> DocRep
                     for st in trace.statements.iter().filter(|st| st.index == s.index && st.applies) {
                         let Some(policy) = policy_at(st.span) else { continue };
                         let Some(own) = parsed[policy].0.as_ref().and_then(|p| p.statements.iter().find(|x| x.index == s.index)) else { continue };
-                        let mark = Mark { policy, statement: s.index, effect: s.effect.clone(), span: own.span };
+                        let mark = Mark { policy, statement: s.index, effect: s.effect.to_string(), span: own.span };
                         if !marks.contains(&mark) {
                             marks.push(mark);
                         }

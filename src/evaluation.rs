@@ -3,6 +3,7 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html>
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html>
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
 use crate::arn::{self, ResourceMatch};
@@ -117,6 +118,19 @@ pub struct CatalogAnswer {
 /// resource is checked against the action's resource types and, unless
 /// `options.literal_context`, context keys the action never carries are left out.
 pub fn evaluate_in(policies: &Policies, request: &Request, options: Options, catalog: Option<&dyn CatalogOracle>) -> Outcome {
+    evaluate_given(policies, request, request.context.clone(), options, catalog)
+}
+
+/// [`evaluate_in`] for a request built to be evaluated once (the scenario reader's): its
+/// context becomes the evaluation's working context, with the derived keys added, instead
+/// of being copied. `request.context` is left empty.
+pub fn evaluate_in_taking_context(policies: &Policies, request: &mut Request, options: Options, catalog: Option<&dyn CatalogOracle>) -> Outcome {
+    let given = std::mem::take(&mut request.context);
+    evaluate_given(policies, request, given, options, catalog)
+}
+
+/// The evaluation, with `given` as the request's context (`request.context` is not read).
+fn evaluate_given(policies: &Policies, request: &Request, given: Context, options: Options, catalog: Option<&dyn CatalogOracle>) -> Outcome {
     let mut notes = Vec::new();
     let legacy;
     let request = if options.legacy_service_arn_for_resourceless && request.resource == "*" && request.action.to_ascii_lowercase().starts_with("s3:") {
@@ -127,7 +141,7 @@ pub fn evaluate_in(policies: &Policies, request: &Request, options: Options, cat
         request
     };
     let principal = &request.principal;
-    let mut context = request.context.clone();
+    let mut context = given;
     principal.derive_context(&mut context);
     let resource_account = request
         .resource_account
@@ -215,10 +229,11 @@ pub fn evaluate_in(policies: &Policies, request: &Request, options: Options, cat
     if missing.iter().any(|k| k.eq_ignore_ascii_case("aws:userid")) && matches!(principal.kind, Kind::User { .. } | Kind::RoleSession { .. }) {
         notes.push("`aws:userid` is not derived: it holds the principal's unique ID (`AIDA...` or `AROA...:SESSION`); give `unique_id` in the principal or the key in the context".to_string());
     }
+    // The working context is not needed any more: its derived values move into the trace.
     let derived_context = context
-        .iter()
+        .into_values()
         .filter(|v| v.source != Source::Request)
-        .map(|v| ContextEntry { key: v.key.clone(), values: v.values.clone(), source: v.source.label().to_string() })
+        .map(|v| ContextEntry { key: v.key, values: v.values, source: v.source.label() })
         .collect();
     drop(all);
     // The traces move into the outcome in the order of `all`, without copying them.
@@ -323,8 +338,8 @@ struct Decided {
     statements: Vec<StatementRef>,
 }
 
-fn step(steps: &mut Vec<Step>, gate: &str, verdict: StepVerdict, detail: impl Into<String>) {
-    steps.push(Step { gate: gate.to_string(), verdict, detail: detail.into() });
+fn step(steps: &mut Vec<Step>, gate: &'static str, verdict: StepVerdict, detail: impl Into<Cow<'static, str>>) {
+    steps.push(Step { gate, verdict, detail: detail.into() });
 }
 
 /// AWS's order: an explicit deny anywhere; the organisation gates (RCPs, SCPs); the
@@ -345,7 +360,7 @@ fn decide(
     steps: &mut Vec<Step>,
     notes: &mut Vec<String>,
 ) -> Decided {
-    let what = format!("`{}` on `{}`", request.action, request.resource);
+    let what = ["`", &request.action, "` on `", &request.resource, "`"].concat();
     let implicit = |why: String| Decided { decision: Decision::ImplicitDeny, why, statements: Vec::new() };
 
     // 1. An applicable Deny in any policy.
@@ -556,7 +571,7 @@ fn evaluate_policy(policy: &Policy, level: Option<usize>, request: &Request, con
     for statement in &policy.statements {
         let (trace, principal_match) = evaluate_statement(statement, policy, request, context, variables_on, has_boundary);
         // Built only for the statements that are kept as allows, denies or near misses.
-        let reference = || StatementRef { policy: policy.name.clone(), sid: statement.sid.clone(), index: statement.index, effect: statement.effect.as_str().to_string() };
+        let reference = || StatementRef { policy: policy.name.clone(), sid: statement.sid.clone(), index: statement.index, effect: statement.effect.as_str() };
         let targeted = trace.action.matched && trace.resource.matched && trace.principal.as_ref().is_none_or(|p| p.matched);
         if targeted {
             for c in &trace.conditions {
@@ -662,7 +677,7 @@ fn evaluate_statement(
     let trace = StatementTrace {
         index: statement.index,
         sid: statement.sid.clone(),
-        effect: statement.effect.as_str().to_string(),
+        effect: statement.effect.as_str(),
         action,
         resource,
         principal,

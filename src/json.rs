@@ -267,13 +267,17 @@ impl StringMap {
 fn plain_run(bytes: &[u8]) -> usize {
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
-    // A high bit set where a byte of `x` is below `n` (n <= 128); none when no byte is.
+    // A high bit set where a byte of `x` is below `n` (n <= 128). A borrow can also set the
+    // bit of a byte above one that is below `n`, never of one beneath it: the lowest bit set
+    // marks the first such byte exactly.
     let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
     let mut i = 0;
     while let Some(chunk) = bytes.get(i..i + 8) {
         let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        if below(word ^ (ONES * u64::from(b'"')), 1) | below(word ^ (ONES * u64::from(b'\\')), 1) | below(word, 0x20) != 0 {
-            break;
+        let found = below(word ^ (ONES * u64::from(b'"')), 1) | below(word ^ (ONES * u64::from(b'\\')), 1) | below(word, 0x20);
+        if found != 0 {
+            // Little-endian: the first byte of the chunk is the lowest.
+            return i + (found.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
@@ -473,15 +477,18 @@ impl<'a> Parser<'a> {
                     }
                     frame.expect = Expect::Colon;
                 }
-                // The usual `:` is taken here, as the next turn of the loop would.
+                // The usual `:` and the member's value are taken here, as the next two turns
+                // of the loop would (with `MemberValue` expected, a turn reads a value).
                 self.skip_whitespace()?;
-                if self.peek() == Some(b':') {
-                    self.pos += 1;
-                    if let Some(frame) = self.stack.last_mut() {
-                        frame.expect = Expect::MemberValue;
-                    }
+                if self.peek() != Some(b':') {
+                    return Ok(None);
                 }
-                Ok(None)
+                self.pos += 1;
+                if let Some(frame) = self.stack.last_mut() {
+                    frame.expect = Expect::MemberValue;
+                }
+                self.skip_whitespace()?;
+                self.value(Context::MemberValue)
             }
             (Expect::First | Expect::Next, _) => Err(self.bad_key()),
             (Expect::Colon, Some(b':')) => {
@@ -581,17 +588,27 @@ impl<'a> Parser<'a> {
 
     /// Skips JSON whitespace. Comments are common in hand-written policies, so they get their
     /// own error rather than "unexpected `/`".
+    /// Called before nearly every token, so it is inlined, and the usual token (no
+    /// whitespace byte is above the space) ends it after one comparison.
+    #[inline]
     fn skip_whitespace(&mut self) -> Step<()> {
-        while let Some(b) = self.peek() {
-            match b {
-                b' ' | b'\t' | b'\n' | b'\r' => self.pos += 1,
-                b'/' if matches!(self.bytes.get(self.pos + 1), Some(b'/' | b'*')) => return Err(self.comment()),
-                _ => break,
+        while let Some(&b) = self.bytes.get(self.pos) {
+            if b > b' ' {
+                if b == b'/' && matches!(self.bytes.get(self.pos + 1), Some(b'/' | b'*')) {
+                    return Err(self.comment());
+                }
+                break;
             }
+            if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                break;
+            }
+            self.pos += 1;
         }
         Ok(())
     }
 
+    #[cold]
+    #[inline(never)]
     fn comment(&self) -> Diagnostic {
         let rest = &self.text[self.pos..];
         let len = if rest.starts_with("//") {

@@ -29,6 +29,14 @@ use iamplay::trace::{Decision, Outcome, StatementRef};
 use serde::Serialize;
 use serde_json::json;
 
+/// mimalloc rather than the system's allocator: reading and evaluating a scenario makes a few
+/// hundred small allocations per request, which mimalloc serves in a fraction of the
+/// instructions (BENCHMARKS.md gives the numbers with and without). The library sets no
+/// allocator; `--features system-allocator` builds the command without this one.
+#[cfg(not(feature = "system-allocator"))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "usage:
   iamplay eval FILE... [--format text|json]       evaluate every request in the scenario files
   iamplay test FILE...                            check every request's `expect`; exit 1 when any differs

@@ -393,16 +393,16 @@ impl Reader<'_> {
                     None => continue,
                 },
             };
-            if let Some((request, name, expect)) = self.request(item, principal) {
+            if let Some((mut request, name, expect)) = self.request(item, principal) {
                 let catalog = self.settings.catalog.as_deref();
                 let known = if base.resource.is_none() { self.known_resource_policy(&request.action, &request.resource) } else { None };
                 let outcome = match known {
                     Some(resource) => {
                         let mut applied = base.clone();
                         applied.resource = Some(resource);
-                        evaluation::evaluate_in(&applied, &request, options, catalog)
+                        evaluation::evaluate_in_taking_context(&applied, &mut request, options, catalog)
                     }
-                    None => evaluation::evaluate_in(base, &request, options, catalog),
+                    None => evaluation::evaluate_in_taking_context(base, &mut request, options, catalog),
                 };
                 report.results.push(RequestResult {
                     name,

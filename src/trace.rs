@@ -1,6 +1,8 @@
 //! The answer of an evaluation, as data: the decision, why, and what every policy,
 //! statement and condition did. Renderers (CLI text, JSON, the page) only read it.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::diagnostic::Span;
@@ -122,23 +124,26 @@ pub struct StatementRef {
     pub sid: Option<String>,
     /// 0-based position in the policy's `Statement` list.
     pub index: usize,
-    pub effect: String,
+    /// `Allow` or `Deny`.
+    pub effect: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ContextEntry {
     pub key: String,
     pub values: Vec<String>,
-    pub source: String,
+    /// [`crate::context::Source::label`].
+    pub source: &'static str,
 }
 
 /// One gate of the decision logic (explicit deny, RCPs, SCPs, resource policy, identity
-/// policies, permissions boundary, session policy) and what it said.
+/// policies, permissions boundary, session policy) and what it said. The gate's name and
+/// most details are fixed texts, kept without a copy.
 #[derive(Debug, Clone, Serialize)]
 pub struct Step {
-    pub gate: String,
+    pub gate: &'static str,
     pub verdict: StepVerdict,
-    pub detail: String,
+    pub detail: Cow<'static, str>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -167,7 +172,8 @@ pub struct StatementTrace {
     pub index: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
-    pub effect: String,
+    /// `Allow` or `Deny`.
+    pub effect: &'static str,
     pub action: MatchTrace,
     pub resource: MatchTrace,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -16,7 +16,20 @@ pub struct Unresolved {
 
 /// True when `text` holds something that reads as a policy variable.
 pub fn has_variables(text: &str) -> bool {
-    text.contains("${") && text[text.find("${").unwrap()..].contains('}')
+    match opening(text) {
+        Some(at) => text.as_bytes()[at..].contains(&b'}'),
+        None => false,
+    }
+}
+
+/// Whether `text` holds `${`. (A byte scan: `str::contains` with a two-byte pattern sets up
+/// a substring searcher, which costs more than the scan of a short pattern.)
+pub fn has_opening(text: &str) -> bool {
+    opening(text).is_some()
+}
+
+fn opening(text: &str) -> Option<usize> {
+    text.as_bytes().windows(2).position(|w| w == b"${")
 }
 
 /// The condition keys referenced by variables in `text` (for "missing context values").

@@ -1008,7 +1008,7 @@ fn view_matched(statements: &[StatementRef]) -> Html {
         <ul class="matched">
             { for statements.iter().map(|s| html! {
                 <li>
-                    <span class={classes!("effect", s.effect.to_ascii_lowercase())}>{ s.effect.clone() }</span>
+                    <span class={classes!("effect", s.effect.to_ascii_lowercase())}>{ s.effect }</span>
                     { " " }<code>{ s.policy.clone() }</code>
                     { " statement " }{ rich(&statement_name(s.index, s.sid.as_deref())) }
                 </li>
@@ -1028,7 +1028,7 @@ fn view_trace(outcome: &Outcome) -> Html {
                     { for outcome.derived_context.iter().map(|entry| html! {
                         <li>
                             <code>{ entry.key.clone() }</code>{ " = " }{ quoted_list(&entry.values) }
-                            <span class="source">{ " (" }{ entry.source.clone() }{ ")" }</span>
+                            <span class="source">{ " (" }{ entry.source }{ ")" }</span>
                         </li>
                     }) }
                 </ul>
@@ -1046,7 +1046,7 @@ fn view_step(step: &Step) -> Html {
     let verdict = verdict_label(step.verdict);
     html! {
         <li class={classes!("step", verdict)}>
-            <span class="gate">{ step.gate.clone() }</span>{ ": " }
+            <span class="gate">{ step.gate }</span>{ ": " }
             <span class="verdict">{ verdict }</span>
             if !step.detail.is_empty() {
                 { " \u{2014} " }{ rich(&step.detail) }
@@ -1078,7 +1078,7 @@ fn view_statement(statement: &StatementTrace, decided: bool) -> Html {
     html! {
         <li class={classes!("statement", if statement.applies { "applies" } else { "skips" }, decided.then_some("decided"))}>
             <p class="statement-head">
-                <span class={classes!("effect", statement.effect.to_ascii_lowercase())}>{ statement.effect.clone() }</span>
+                <span class={classes!("effect", statement.effect.to_ascii_lowercase())}>{ statement.effect }</span>
                 { " statement " }{ rich(&statement_name(statement.index, statement.sid.as_deref())) }{ ": " }{ applies }
                 if decided {
                     <span class="decides-tag">{ "decided" }</span>
