@@ -111,6 +111,31 @@ pub fn tag_help(action: &str, resource: &str) -> String {
     })
 }
 
+/// The smallest identity policy allowing the scenario's requests (all but those expected
+/// to be denied, as `iamplay least-privilege` takes them), verified by evaluation and
+/// compared with the current policies: `{"policy": TEXT, "verified": BOOL, "report":
+/// LINES}`, the report being `LeastPrivilege::text` after the policy. Without requests to
+/// allow, the policy is empty and the report says why.
+pub fn least_privilege(scenario_text: &str, literal: bool) -> String {
+    with(String::new(), |c| {
+        let settings = Settings { catalog: Some(c.clone()), literal_context: literal, ..Settings::default() };
+        let set = scenario::read_policies(scenario_text, &settings);
+        if set.requests.is_empty() {
+            return json!({ "policy": "", "verified": false, "report": "no requests to allow: add a request (with an action and a resource) that is not expected to be denied" }).to_string();
+        }
+        let result = iamplay::least_privilege::generate(c, &set.requests, &set);
+        let text = result.text();
+        let report = text.get(result.policy.len()..).unwrap_or("").trim_start_matches('\n');
+        json!({ "policy": result.policy, "verified": result.verified, "report": report }).to_string()
+    })
+}
+
+/// What to test instead of a key the action never carries (`availability::instead`); empty
+/// for an action the catalog does not know.
+pub fn instead(action: &str, key: &str) -> String {
+    with(String::new(), |c| c.action(action).map(|a| availability::instead(c, key, &[a])).unwrap_or_default())
+}
+
 #[cfg(target_arch = "wasm32")]
 mod exports {
     use wasm_bindgen::prelude::wasm_bindgen;
@@ -139,6 +164,14 @@ mod exports {
     pub fn tag_help(action: &str, resource: &str) -> String {
         super::tag_help(action, resource)
     }
+    #[wasm_bindgen(js_name = leastPrivilege)]
+    pub fn least_privilege(scenario_text: &str, literal: bool) -> String {
+        super::least_privilege(scenario_text, literal)
+    }
+    #[wasm_bindgen(js_name = instead)]
+    pub fn instead(action: &str, key: &str) -> String {
+        super::instead(action, key)
+    }
 }
 
 #[cfg(test)]
@@ -159,5 +192,39 @@ mod tests {
         assert!(tag_help("s3:GetObject", "arn:aws:s3:::b/k").starts_with("aws:RequestTag/KEY\tnever\t`aws:RequestTag/KEY` holds"));
         let caps = capabilities(r#"{"scenario": 1, "principal": "arn:aws:iam::111122223333:user/a", "identity_policies": [{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}], "requests": [{"action": "s3:GetObject", "resource": "*"}]}"#, "", false);
         assert!(caps.starts_with("allowed on some resource: 1 action(s) in 1 service(s)\n"), "{caps}");
+    }
+
+    #[test]
+    fn least_privilege_allows_the_requests_that_must_be_allowed() {
+        load(include_str!("../../catalog/catalog.txt")).unwrap();
+        let scenario = r#"{"scenario": 1, "principal": "arn:aws:iam::111122223333:user/a",
+            "identity_policies": [{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}],
+            "requests": [{"action": "s3:getobject", "resource": "arn:aws:s3:::b/k"}, {"action": "s3:PutObject", "resource": "arn:aws:s3:::b/k"},
+                         {"action": "s3:ListBucket", "resource": "arn:aws:s3:::b"}, {"action": "s3:ListAllMyBuckets", "resource": "*"},
+                         {"action": "s3:DeleteObject", "resource": "arn:aws:s3:::b/k", "expect": "implicitDeny"}]}"#;
+        let a: serde_json::Value = serde_json::from_str(&least_privilege(scenario, false)).unwrap();
+        let policy = a["policy"].as_str().unwrap();
+        assert!(policy.contains("\"Action\": [\"s3:GetObject\", \"s3:PutObject\"],\n      \"Resource\": \"arn:aws:s3:::b/k\""), "{policy}");
+        assert!(policy.contains("\"Action\": \"s3:ListBucket\",\n      \"Resource\": \"arn:aws:s3:::b\""), "{policy}");
+        assert!(policy.contains("\"Action\": \"s3:ListAllMyBuckets\",\n      \"Resource\": \"*\""), "{policy}");
+        assert!(!policy.contains("DeleteObject"), "a request expected to be denied is not allowed: {policy}");
+        assert_eq!(a["verified"], true);
+        let report = a["report"].as_str().unwrap();
+        assert!(report.starts_with("verified: every request is allowed by this policy alone\n"), "{report}");
+        assert!(report.contains("difference: the current policies allow "), "{report}");
+        assert!(report.contains("\n  no longer allowed: s3:"), "{report}");
+        // Nothing to allow: said, no policy.
+        let none: serde_json::Value = serde_json::from_str(&least_privilege(r#"{"scenario": 1, "principal": "arn:aws:iam::111122223333:user/a", "identity_policies": [], "requests": []}"#, false)).unwrap();
+        assert_eq!(none["policy"], "");
+        assert!(none["report"].as_str().unwrap().starts_with("no requests to allow"));
+        assert!(serde_json::from_str::<serde_json::Value>(&least_privilege("{\"scenario\": 1, \"requ", false)).is_ok(), "a half-typed scenario still answers");
+    }
+
+    #[test]
+    fn instead_points_to_keys_that_work() {
+        load(include_str!("../../catalog/catalog.txt")).unwrap();
+        let text = instead("s3:GetObject", "aws:RequestTag/Status");
+        assert!(text.contains("`aws:PrincipalTag/Status`") && text.contains("`s3:ExistingObjectTag/Status`"), "{text}");
+        assert_eq!(instead("nope:Nothing", "aws:RequestTag/Status"), "");
     }
 }
