@@ -213,8 +213,6 @@ pub enum Action {
     /// Make this policy text the only identity policy (the generated least-privilege
     /// policy); the scenario before is kept as `previous`.
     UseIdentityPolicy(String),
-    /// Something done that is worth a word (a policy copied).
-    Told(String),
 }
 
 impl State {
@@ -392,7 +390,6 @@ impl State {
             Action::SetCapabilitiesResource(r) => self.capabilities_resource = r,
             Action::ToggleLeastPrivilege => self.least_privilege_open = !self.least_privilege_open,
             Action::UseIdentityPolicy(text) => self.use_identity_policy(text),
-            Action::Told(message) => self.banner = Some(Banner { tone: Tone::Info, message, help: None, offer_restore: false }),
             // Adding a key the action never carries would change nothing: the view says why.
             Action::AddMissing(i, ref key) if self.never_carried(i, key).is_some() => {}
             edit => {
@@ -407,11 +404,14 @@ impl State {
         }
     }
 
-    /// Why request `i`'s action never carries `key`, once the catalog is here and contexts
-    /// are not evaluated as given: such a key is left out of the evaluation, so adding it
-    /// to the request would change nothing.
+    /// Why request `i`'s action never carries `key`, once the catalog is here and the
+    /// context is not evaluated as given (by the toggle or the scenario's options): such a
+    /// key is left out of the evaluation, so adding it to the request would change nothing.
     pub fn never_carried(&self, i: usize, key: &str) -> Option<String> {
-        let catalog = self.catalog.as_ref().filter(|_| !self.literal)?;
+        let catalog = self.catalog.as_ref()?;
+        if self.report.result(i)?.outcome.catalog.as_ref()?.literal {
+            return None;
+        }
         let r = self.doc.requests.get(i)?;
         catalog.oracle.answer(&r.action, &r.resource, &[key.to_string()]).never.into_iter().next().flatten()
     }
@@ -422,8 +422,13 @@ impl State {
         }
         let current = self.scenario_text();
         let mut doc = self.doc.clone();
-        doc.extra.retain(|e| e.key != "identity_policies");
-        doc.policies.retain(|p| p.kind != PolicyKind::Identity);
+        if let Some(raw) = doc.extra.iter().position(|e| e.key == "identity_policies") {
+            doc.extra.remove(raw);
+        }
+        while let Some(i) = doc.policies.iter().position(|p| p.kind == PolicyKind::Identity) {
+            doc.policies.remove(i);
+        }
+        // First, where the file writes identity policies.
         doc.policies.insert(0, PolicyDoc { kind: PolicyKind::Identity, name: "LeastPrivilege".into(), text });
         self.set_doc(doc);
         if current != self.scenario_text() {
@@ -864,8 +869,12 @@ mod tests {
     #[test]
     fn a_key_the_action_never_carries_is_not_added_once_the_catalog_is_here() {
         // Before the catalog, the example's missing request tag can be added (see
-        // `adding_a_missing_value_takes_the_value_the_policy_expects`).
-        let state = with_catalog(State::default());
+        // `adding_a_missing_value_takes_the_value_the_policy_expects`); the example evaluates
+        // contexts as given (its `options`), so it still can with the catalog.
+        let example = with_catalog(State::default());
+        assert_eq!(example.never_carried(0, "aws:RequestTag/Status"), None);
+        assert_eq!(example.reduce(Action::AddMissing(0, "aws:RequestTag/Status".into())).doc.requests[0].context.len(), 1);
+        let state = with_catalog(State::new(EXAMPLE.replace("\"options\": { \"literal_context\": true },", "")));
         let missing = state.report.result(0).unwrap().outcome.missing_context_values.clone();
         assert_eq!(missing, ["aws:RequestTag/Status"]);
         let why = state.never_carried(0, &missing[0]).expect("s3:GetObject never carries a request tag");
