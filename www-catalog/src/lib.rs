@@ -68,11 +68,18 @@ pub fn capabilities(scenario_text: &str, resource: &str, literal: bool) -> Strin
 }
 
 /// Autocomplete for a request, one candidate a line, each after a tag and a tab: `a`
-/// actions, `r` ARN templates of the action, `k` condition keys it can carry.
-pub fn complete(action: &str) -> String {
+/// actions, `r` ARN templates of the action (the account of `principal` and `region` filled
+/// in when given), `k` condition keys it can carry.
+pub fn complete(action: &str, principal: &str, region: &str) -> String {
     with(String::new(), |c| {
+        let account = iamplay::arn::account_of(principal.trim()).filter(|a| a.bytes().all(|b| b.is_ascii_digit()));
+        let region = Some(region.trim()).filter(|r| !r.is_empty() && !r.contains(['$', ':', '/']));
+        let templates = catalog_query::arn_templates(c, action).into_iter().map(|t| {
+            let t = account.map_or_else(|| t.clone(), |a| t.replace("${Account}", a));
+            region.map_or_else(|| t.clone(), |r| t.replace("${Region}", r))
+        });
         let mut out = String::new();
-        for (tag, list) in [("a", catalog_query::complete_actions(c, action, 60)), ("r", catalog_query::arn_templates(c, action)), ("k", catalog_query::action_keys(c, action))] {
+        for (tag, list) in [("a", catalog_query::complete_actions(c, action, 60)), ("r", templates.collect()), ("k", catalog_query::action_keys(c, action))] {
             for item in list {
                 out.push_str(tag);
                 out.push('\t');
@@ -180,8 +187,8 @@ mod exports {
         super::capabilities(scenario_text, resource, literal)
     }
     #[wasm_bindgen(js_name = complete)]
-    pub fn complete(action: &str) -> String {
-        super::complete(action)
+    pub fn complete(action: &str, principal: &str, region: &str) -> String {
+        super::complete(action, principal, region)
     }
     #[wasm_bindgen(js_name = tagHelp)]
     pub fn tag_help(action: &str, resource: &str) -> String {
@@ -210,8 +217,12 @@ mod tests {
         assert!(a["never"][1].is_null());
         let f: serde_json::Value = serde_json::from_str(&lint(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b/*"}}"#, "p", "identity")).unwrap();
         assert_eq!(f[0]["kind"], "resource-never-matches");
-        assert!(complete("s3:GetObj").lines().any(|l| l == "a\ts3:GetObject"));
-        assert!(complete("s3:GetObject").lines().any(|l| l == "r\tarn:aws:s3:::${BucketName}/${ObjectName}"));
+        assert!(complete("s3:GetObj", "", "").lines().any(|l| l == "a\ts3:GetObject"));
+        assert!(complete("s3:GetObject", "", "").lines().any(|l| l == "r\tarn:aws:s3:::${BucketName}/${ObjectName}"));
+        // The principal's account and the scenario's region are filled in.
+        let ecs = complete("ecs:StopTask", "arn:aws:iam::111122223333:role/app", "eu-west-1");
+        assert!(ecs.lines().any(|l| l == "r\tarn:aws:ecs:eu-west-1:111122223333:task/${ClusterName}/${TaskId}"), "{ecs}");
+        assert!(complete("ecs:StopTask", "not an arn", "").lines().any(|l| l == "r\tarn:aws:ecs:${Region}:${Account}:task/${ClusterName}/${TaskId}"));
         assert!(tag_help("s3:GetObject", "arn:aws:s3:::b/k").starts_with("Which tag keys can s3:GetObject carry?\nnever\t`aws:RequestTag/KEY`: never present. `aws:RequestTag/KEY` holds"));
         let caps = capabilities(r#"{"scenario": 1, "principal": "arn:aws:iam::111122223333:user/a", "identity_policies": [{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}], "requests": [{"action": "s3:GetObject", "resource": "*"}]}"#, "", false);
         assert!(caps.starts_with("allowed on some resource: 1 action(s) in 1 service(s)\n"), "{caps}");

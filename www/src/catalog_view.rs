@@ -33,7 +33,7 @@ extern "C" {
     #[wasm_bindgen(js_namespace = iamplayCatalog, js_name = capabilities)]
     fn js_capabilities(text: &str, resource: &str, literal: bool) -> String;
     #[wasm_bindgen(js_namespace = iamplayCatalog, js_name = complete)]
-    fn js_complete(action: &str) -> String;
+    fn js_complete(action: &str, principal: &str, region: &str) -> String;
     #[wasm_bindgen(js_namespace = iamplayCatalog, js_name = tagHelp)]
     fn js_tag_help(action: &str, resource: &str) -> String;
     #[wasm_bindgen(js_namespace = iamplayCatalog, js_name = leastPrivilege)]
@@ -203,12 +203,14 @@ pub fn view_tag_help(state: &State, i: usize) -> Html {
 }
 
 /// `<datalist>`s for request `i`: actions matching what is typed, the ARN templates of the
-/// action, and the keys the action can carry.
+/// action (with the principal's account and the scenario's region), and the keys the action
+/// can carry.
 pub fn view_datalists(state: &State, i: usize) -> Html {
     if state.catalog.is_none() {
         return html! {};
     }
-    let lines = js_complete(&state.doc.requests[i].action);
+    let doc = &state.doc;
+    let lines = js_complete(&doc.requests[i].action, &doc.principal.arn, &doc.region);
     let options = |tag: &str| -> Html { lines.split('\n').filter_map(|l| l.strip_prefix(tag)).map(|o| html! { <option value={o.to_string()} /> }).collect() };
     html! {
         <>
