@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::cloudformation::{self, Pseudo};
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Span};
-use crate::evaluation::{self, Options, Policies, Request};
+use crate::evaluation::{self, CatalogOracle, Options, Policies, Request};
 use crate::json::{Json, JsonText, Value};
 use crate::policy::{Item, Policy};
 use crate::principal::Principal;
@@ -634,12 +634,14 @@ pub fn find_role<'a>(field: &Item, env: &Environment, known: &'a [Role]) -> Opti
 }
 
 /// Evaluates every requirement. `shared` holds the policies that apply to every request
-/// (SCPs, RCPs); `bucket_policies` are the resource policies of S3 buckets.
-pub fn checklist(td: &TaskDefinition, requirements: Vec<Requirement>, roles: &Roles<'_>, shared: &Policies, bucket_policies: &[(String, Policy)], options: Options) -> Vec<ChecklistLine> {
-    requirements.into_iter().map(|r| line(td, r, roles, shared, bucket_policies, options)).collect()
+/// (SCPs, RCPs); `bucket_policies` are the resource policies of S3 buckets. With the action
+/// catalog, each line is evaluated as any other request is with it (resource types, keys
+/// the action never carries), so that a line and the request made from it agree.
+pub fn checklist(td: &TaskDefinition, requirements: Vec<Requirement>, roles: &Roles<'_>, shared: &Policies, bucket_policies: &[(String, Policy)], options: Options, catalog: Option<&dyn CatalogOracle>) -> Vec<ChecklistLine> {
+    requirements.into_iter().map(|r| line(td, r, roles, shared, bucket_policies, options, catalog)).collect()
 }
 
-fn line(td: &TaskDefinition, r: Requirement, roles: &Roles<'_>, shared: &Policies, bucket_policies: &[(String, Policy)], options: Options) -> ChecklistLine {
+fn line(td: &TaskDefinition, r: Requirement, roles: &Roles<'_>, shared: &Policies, bucket_policies: &[(String, Policy)], options: Options, catalog: Option<&dyn CatalogOracle>) -> ChecklistLine {
     // The trust lines are ECS itself assuming the role: their caller is the service principal,
     // and the role's trust policy is the resource policy (the scenario reader finds it).
     let caller = match r.who {
@@ -708,7 +710,7 @@ fn line(td: &TaskDefinition, r: Requirement, roles: &Roles<'_>, shared: &Policie
         }
         let request = Request { principal: principal.clone(), action: r.action.clone(), resource: r.resource.clone(), resource_account: None, context };
         let policies = Policies { resource: Some(trust.clone()), ..Policies::default() };
-        let outcome = evaluation::evaluate_with(&policies, &request, options);
+        let outcome = evaluation::evaluate_in(&policies, &request, options, catalog);
         out.principal = principal.arn();
         out.decision = Some(outcome.decision);
         out.explanation = outcome.why.clone();
@@ -742,6 +744,7 @@ fn line(td: &TaskDefinition, r: Requirement, roles: &Roles<'_>, shared: &Policie
                 ]),
             });
         }
+        out.advice.extend(catalog_note(&outcome));
         out.outcome = Some(outcome);
         return out;
     }
@@ -765,7 +768,7 @@ fn line(td: &TaskDefinition, r: Requirement, roles: &Roles<'_>, shared: &Policie
     let cross_account = crate::arn::account_of(&r.resource).is_some_and(|a| !a.is_empty() && a != role.account);
     let resource_account = if cross_account { Some(role.account.clone()) } else { None };
     let request = Request { principal: principal.clone(), action: r.action.clone(), resource: r.resource.clone(), resource_account, context };
-    let outcome = evaluation::evaluate_with(&policies, &request, options);
+    let outcome = evaluation::evaluate_in(&policies, &request, options, catalog);
     out.principal = principal.arn();
     out.decision = Some(outcome.decision);
     out.explanation = outcome.why.clone();
@@ -799,8 +802,15 @@ fn line(td: &TaskDefinition, r: Requirement, roles: &Roles<'_>, shared: &Policie
     if let Some(note) = &r.note {
         out.advice.push(note.clone());
     }
+    out.advice.extend(catalog_note(&outcome));
     out.outcome = Some(outcome);
     out
+}
+
+/// The catalog's word on the line's resource (not one of the action's resource types, a
+/// wildcard-only action on an ARN), said with the line as it is in the request's notes.
+fn catalog_note(outcome: &Outcome) -> Option<String> {
+    outcome.catalog.as_ref()?.resource_note.clone()
 }
 
 fn request_region(context: &BTreeMap<String, String>) -> String {

@@ -206,7 +206,8 @@ pub struct PolicySet {
     pub principal: Option<Principal>,
     pub policies: Policies,
     pub options: Options,
-    /// The scenario's requests, as (action, resource) pairs.
+    /// The scenario's requests that must be allowed (all but those expected to be denied),
+    /// as (action, resource) pairs.
     pub requests: Vec<(String, String)>,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -240,7 +241,9 @@ pub fn read_policies(text: &str, settings: &Settings) -> PolicySet {
     let mut report = ScenarioReport { name: None, notes: None, diagnostics: Vec::new(), results: Vec::new(), task: None, checklist: Vec::new() };
     reader.read(root, &mut report, Some(&mut set));
     if let Some(items) = root.get("requests").and_then(Json::as_array) {
-        for item in items {
+        // A request expected to be denied is one the policies must not allow.
+        let denied = |item: &Json| item.get("expect").and_then(Json::as_str).and_then(Decision::parse).is_some_and(|d| d != Decision::Allowed);
+        for item in items.iter().filter(|item| !denied(item)) {
             if let (Some(a), Some(r)) = (item.get("action").and_then(Json::as_str), item.get("resource").and_then(Json::as_str)) {
                 set.requests.push((a.to_string(), r.to_string()));
             }
@@ -423,7 +426,9 @@ impl Reader<'_> {
     fn deployment_only(&mut self, root: &Json, report: &mut ScenarioReport) {
         self.load_task_definition(root);
         self.roles.extend(self.loaded.as_ref().map(|l| l.deployment.roles.clone()).unwrap_or_default());
-        self.checklist(report, &Policies::default(), None, Options::default());
+        // The literal-context setting holds here too (a template has no `options`).
+        let options = Options { literal_context: self.settings.literal_context, ..Options::default() };
+        self.checklist(report, &Policies::default(), None, options);
         if self.loaded.as_ref().is_some_and(|l| l.deployment.task_definition.is_none()) {
             self.error(Span::new(root.span.start, root.span.start + 1), "the template defines no `AWS::ECS::TaskDefinition`", Some("add the task definition, or write a scenario with `requests` to evaluate its roles"));
         }
@@ -668,7 +673,7 @@ impl Reader<'_> {
                 *p = rp.clone();
             }
         }
-        let mut lines = ecs::checklist(&td, requirements, &roles, policies, &bucket_policies, options);
+        let mut lines = ecs::checklist(&td, requirements, &roles, policies, &bucket_policies, options, self.settings.catalog.as_deref());
         for l in &mut lines {
             l.requirement.span = embedded.map(l.requirement.span, whole);
         }

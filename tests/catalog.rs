@@ -265,3 +265,37 @@ fn least_privilege_from_the_requests() {
     assert!(result.current_actions > 100);
     assert!(result.removed.contains(&"s3:DeleteBucket".to_string()) || result.removed.len() == 50);
 }
+
+#[test]
+fn least_privilege_leaves_out_requests_expected_to_be_denied() {
+    let text = r#"{"scenario": 1, "principal": "arn:aws:iam::111122223333:user/alice",
+     "identity_policies": [{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}],
+     "requests": [{"action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "expect": "allowed"},
+                  {"action": "s3:DeleteObject", "resource": "arn:aws:s3:::b/k", "expect": "implicitDeny"},
+                  {"action": "s3:PutObject", "resource": "arn:aws:s3:::b/k", "expect": "explicitDeny"}]}"#;
+    let set = scenario::read_policies(text, &Settings::default());
+    assert_eq!(set.requests, [("s3:GetObject".to_string(), "arn:aws:s3:::b/k".to_string())]);
+}
+
+/// The checklist is evaluated with the catalog as requests are: its lines carry the
+/// catalog's trace, and a key the action never carries is said to be so.
+#[test]
+fn the_checklist_is_evaluated_with_the_catalog() {
+    let text = r#"{"scenario": 1, "account": "111122223333", "region": "us-east-1",
+     "roles": {"exec": {"arn": "arn:aws:iam::111122223333:role/exec",
+        "trust_policy": {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}},
+        "policies": [{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*",
+           "Condition": {"StringEquals": {"ecs:ResourceTag/Status": "OK"}}}}]}},
+     "task_definition": {"family": "t", "requiresCompatibilities": ["EC2"], "executionRoleArn": "arn:aws:iam::111122223333:role/exec",
+        "containerDefinitions": [{"name": "c", "image": "public.ecr.aws/x/y:1",
+          "secrets": [{"name": "S", "valueFrom": "arn:aws:secretsmanager:us-east-1:111122223333:secret:s-AbCdEf"}]}]}}"#;
+    let with = evaluate(text, false);
+    let without = scenario::evaluate_text(text);
+    let line = |r: &scenario::ScenarioReport| r.checklist.iter().find(|l| l.requirement.action == "secretsmanager:GetSecretValue").cloned().unwrap_or_else(|| panic!("{:?}", r.diagnostics));
+    let (with, without) = (line(&with), line(&without));
+    assert_eq!(with.decision, Some(Decision::ImplicitDeny));
+    assert!(with.outcome.as_ref().and_then(|o| o.catalog.as_ref()).is_some_and(|c| c.action_known));
+    assert!(with.explanation.ends_with("and `secretsmanager:GetSecretValue` never carries it"), "{}", with.explanation);
+    assert!(without.outcome.as_ref().is_some_and(|o| o.catalog.is_none()));
+    assert!(!without.explanation.contains("never carries"), "{}", without.explanation);
+}

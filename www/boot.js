@@ -2,6 +2,24 @@
 // Content-Security-Policy forbids inline script.
 import init, { run, catalog_ready, catalog_failed } from './pkg/iamplay_www.js';
 
+// A button marked `data-copy="ID"` copies the text of the element whose `data-testid` is ID
+// (the generated least-privilege policy), and says how it went in `data-copied` (drawn by
+// style.css). A listener here rather than code in the app's wasm, whose size is budgeted.
+document.addEventListener('click', async (event) => {
+  const button = event.target instanceof Element ? event.target.closest('[data-copy]') : null;
+  if (!button) {
+    return;
+  }
+  const source = document.querySelector(`[data-testid="${CSS.escape(button.dataset.copy)}"]`);
+  try {
+    await navigator.clipboard.writeText(source ? source.textContent : '');
+    button.dataset.copied = 'yes';
+  } catch {
+    button.dataset.copied = 'no';
+  }
+  setTimeout(() => delete button.dataset.copied, 4000);
+});
+
 try {
   await init();
   run();

@@ -171,7 +171,7 @@ fn on_text(d: &Dispatch, f: impl Fn(String) -> Action + 'static) -> Callback<Inp
     Callback::from(move |e: InputEvent| d.dispatch(f(value_of_input(&e))))
 }
 
-fn on_click(d: &Dispatch, action: Action) -> Callback<MouseEvent> {
+pub fn on_click(d: &Dispatch, action: Action) -> Callback<MouseEvent> {
     let d = d.clone();
     Callback::from(move |_: MouseEvent| d.dispatch(action.clone()))
 }
@@ -891,6 +891,7 @@ fn view_results(state: &State, d: &Dispatch) -> Html {
             <ol class={classes!("requests", state.deferred.is_some().then_some("stale"))}>
                 { for shown.iter().map(|s| view_result(state, d, s)) }
             </ol>
+            { catalog_view::view_least_privilege(state, d) }
             { catalog_view::view_capabilities(state, d) }
         </>
     }
@@ -964,9 +965,13 @@ fn view_result(state: &State, d: &Dispatch, s: &Shown) -> Html {
                                     <code>{ key.clone() }</code>
                                     if s.by_part && !state.parts_locked() {
                                         { " " }
-                                        <button type="button" class="secondary small" data-testid={format!("add-missing-{index}-{key}")}
-                                            aria-label={format!("add {key} to this request")}
-                                            onclick={on_click(d, Action::AddMissing(index, key.clone()))}>{ "+ add to request" }</button>
+                                        if state.never_carried(index, key).is_some() {
+                                            { catalog_view::view_never(state, index, key) }
+                                        } else {
+                                            <button type="button" class="secondary small" data-testid={format!("add-missing-{index}-{key}")}
+                                                aria-label={format!("add {key} to this request")}
+                                                onclick={on_click(d, Action::AddMissing(index, key.clone()))}>{ "+ add to request" }</button>
+                                        }
                                     }
                                 </li>
                             }) }

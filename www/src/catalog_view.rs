@@ -19,7 +19,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::app::rich;
+use crate::app::{on_click, rich};
 use crate::state::{Action, Catalog, State};
 
 type Dispatch = UseReducerDispatcher<State>;
@@ -33,9 +33,13 @@ extern "C" {
     #[wasm_bindgen(js_namespace = iamplayCatalog, js_name = capabilities)]
     fn js_capabilities(text: &str, resource: &str, literal: bool) -> String;
     #[wasm_bindgen(js_namespace = iamplayCatalog, js_name = complete)]
-    fn js_complete(action: &str) -> String;
+    fn js_complete(action: &str, principal: &str, region: &str) -> String;
     #[wasm_bindgen(js_namespace = iamplayCatalog, js_name = tagHelp)]
     fn js_tag_help(action: &str, resource: &str) -> String;
+    #[wasm_bindgen(js_namespace = iamplayCatalog, js_name = leastPrivilege)]
+    fn js_least_privilege(text: &str, literal: bool) -> String;
+    #[wasm_bindgen(js_namespace = iamplayCatalog, js_name = never)]
+    fn js_never(action: &str, resource: &str, key: &str) -> String;
 }
 
 fn read(text: &str) -> Option<Json> {
@@ -176,33 +180,22 @@ pub fn add_findings(state: &State, policy: usize, out: &mut Vec<iamplay::diagnos
 }
 
 /// The tag keys a user might reach for, with whether this action carries them and where
-/// their value comes from.
+/// their value comes from (worded by the catalog module).
 pub fn view_tag_help(state: &State, i: usize) -> Html {
     if state.catalog.is_none() {
         return html! {};
     }
     let r = &state.doc.requests[i];
-    let rows = js_tag_help(&r.action, &r.resource);
-    if rows.is_empty() {
-        return html! {};
-    }
+    let text = js_tag_help(&r.action, &r.resource);
+    let mut rows = text.split('\n');
+    let Some(summary) = rows.next().filter(|s| !s.is_empty()) else { return html! {} };
     html! {
         <details class="tag-help" data-testid={format!("tag-help-{i}")}>
-            <summary>{ format!("Which tag keys can {} carry?", r.action) }</summary>
+            <summary>{ summary.to_string() }</summary>
             <ul>
-                { for rows.split('\n').filter(|r| !r.is_empty()).map(|row| {
-                    let mut cells = row.splitn(3, '\t');
-                    let (key, verdict, provenance) = (cells.next().unwrap_or(""), cells.next().unwrap_or(""), cells.next().unwrap_or(""));
-                    let said = match verdict {
-                        "carried" => "can be present",
-                        "never" => "never present",
-                        _ => "not documented",
-                    };
-                    html! {
-                        <li class={verdict.to_string()}>
-                            <code>{ key.to_string() }</code>{ format!(": {said}. ") }{ rich(provenance) }
-                        </li>
-                    }
+                { for rows.filter(|r| !r.is_empty()).map(|row| {
+                    let (class, said) = row.split_once('\t').unwrap_or(("", row));
+                    html! { <li class={class.to_string()}>{ rich(said) }</li> }
                 }) }
             </ul>
         </details>
@@ -210,12 +203,14 @@ pub fn view_tag_help(state: &State, i: usize) -> Html {
 }
 
 /// `<datalist>`s for request `i`: actions matching what is typed, the ARN templates of the
-/// action, and the keys the action can carry.
+/// action (with the principal's account and the scenario's region), and the keys the action
+/// can carry.
 pub fn view_datalists(state: &State, i: usize) -> Html {
     if state.catalog.is_none() {
         return html! {};
     }
-    let lines = js_complete(&state.doc.requests[i].action);
+    let doc = &state.doc;
+    let lines = js_complete(&doc.requests[i].action, &doc.principal.arn, &doc.region);
     let options = |tag: &str| -> Html { lines.split('\n').filter_map(|l| l.strip_prefix(tag)).map(|o| html! { <option value={o.to_string()} /> }).collect() };
     html! {
         <>
@@ -227,30 +222,61 @@ pub fn view_datalists(state: &State, i: usize) -> Html {
 }
 
 thread_local! {
-    /// The last view asked for and its text: drawing again (a keystroke elsewhere) does
-    /// not walk the catalog again unless the scenario, the resource or the toggle changed.
-    static LAST_VIEW: RefCell<(String, Rc<String>)> = RefCell::new((String::new(), Rc::new(String::new())));
+    /// The last answer asked for and its text, one per view (capabilities, least
+    /// privilege): drawing again (a keystroke elsewhere) does not walk the catalog again
+    /// unless the scenario, the resource or the toggle changed.
+    static LAST: RefCell<[(String, Rc<String>); 2]> = RefCell::new(Default::default());
 }
 
-fn capabilities_text(state: &State) -> Rc<String> {
-    let text = state.scenario_text();
-    let key = format!("{}\n{}\n{text}", state.literal, state.capabilities_resource);
-    LAST_VIEW.with(|last| {
-        let mut last = last.borrow_mut();
+fn memo(slot: usize, key: String, ask: &dyn Fn() -> String) -> Rc<String> {
+    LAST.with(|last| {
+        let last = &mut last.borrow_mut()[slot];
         if last.0 != key || last.1.is_empty() {
-            let answer = Rc::new(js_capabilities(&text, &state.capabilities_resource, state.literal));
-            *last = (key, answer);
+            *last = (key, Rc::new(ask()));
         }
         last.1.clone()
     })
 }
 
+fn capabilities_text(state: &State) -> Rc<String> {
+    let text = state.scenario_text();
+    memo(0, format!("{}\n{}\n{text}", state.literal, state.capabilities_resource), &|| js_capabilities(&text, &state.capabilities_resource, state.literal))
+}
+
+/// In place of "+ add to request" for a key the request's action never carries: why, and
+/// what to test instead (the catalog module words it).
+pub fn view_never(state: &State, i: usize, key: &str) -> Html {
+    let r = &state.doc.requests[i];
+    html! { <p class="never">{ rich(&js_never(&r.action, &r.resource, key)) }</p> }
+}
+
+/// The smallest identity policy allowing the scenario's requests (as the catalog module
+/// writes and verifies it), with what the current policies allow beyond it; copied, or
+/// made the identity policy in one click (the scenario before stays one click away).
+pub fn view_least_privilege(state: &State, d: &Dispatch) -> Html {
+    let open = state.least_privilege_open;
+    let answer = if open && state.catalog.is_some() {
+        let text = state.scenario_text();
+        memo(1, format!("{}\n{text}", state.literal), &|| js_least_privilege(&text, state.literal))
+    } else {
+        Rc::new(String::new())
+    };
+    // The policy, then the report after a form feed.
+    let (policy, report) = answer.split_once('\u{c}').unwrap_or(("", &answer));
+    let top = html! {
+        if !policy.is_empty() {
+            <pre class="fix" data-testid="least-privilege-policy">{ policy }</pre>
+            // Copied by `boot.js` (see there): no clipboard code in the app's wasm for it.
+            <button type="button" data-copy="least-privilege-policy">{ "Copy" }</button>
+            <button type="button" data-testid="least-privilege-use" disabled={state.parts_locked()} onclick={on_click(d, Action::UseIdentityPolicy(policy.to_string()))}>{ "Use as the identity policy" }</button>
+        }
+    };
+    view_answer(state, d, "least-privilege", "Least-privilege policy for these requests", open, Action::ToggleLeastPrivilege, top, report)
+}
+
 /// "What can this principal do": the allowed actions of the whole catalog, by service and
 /// access level, for the chosen resource or for any (drawn as the catalog module words it).
 pub fn view_capabilities(state: &State, d: &Dispatch) -> Html {
-    if state.catalog.is_none() {
-        return html! {};
-    }
     let oninput = {
         let d = d.clone();
         Callback::from(move |e: InputEvent| {
@@ -258,14 +284,27 @@ pub fn view_capabilities(state: &State, d: &Dispatch) -> Html {
             d.dispatch(Action::SetCapabilitiesResource(input.value()));
         })
     };
-    let toggle = {
-        let d = d.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(Action::ToggleCapabilities))
+    let text = if state.capabilities_open && state.catalog.is_some() { capabilities_text(state) } else { Rc::new(String::new()) };
+    let top = html! {
+        <div class="field">
+            <label for="capabilities-resource">{ "For the resource (empty: any resource)" }</label>
+            <input id="capabilities-resource" type="text" spellcheck="false" autocomplete="off" placeholder="arn:aws:s3:::bucket/key"
+                value={state.capabilities_resource.clone()} data-testid="capabilities-resource" {oninput} />
+        </div>
     };
-    let text = if state.capabilities_open { capabilities_text(state) } else { Rc::new(String::new()) };
-    let (summary, rest) = text.split_once('\n').unwrap_or((&text, ""));
-    // One block per service: its line, then its access levels indented under it; shown
-    // folded, so that a view of thousands of actions draws only what is opened.
+    view_answer(state, d, "capabilities", "What can this principal do?", state.capabilities_open, Action::ToggleCapabilities, top, &text)
+}
+
+/// A catalog module's answer behind a toggle, once the catalog is here: `top`, the
+/// answer's first line, then one folded block per unindented line with the indented lines
+/// under it (so that thousands of actions draw only what is opened), then its `note: `
+/// lines.
+#[allow(clippy::too_many_arguments)]
+fn view_answer(state: &State, d: &Dispatch, id: &'static str, title: &'static str, open: bool, toggle: Action, top: Html, text: &str) -> Html {
+    if state.catalog.is_none() {
+        return html! {};
+    }
+    let (summary, rest) = text.split_once('\n').unwrap_or((text, ""));
     let mut blocks: Vec<(&str, String)> = Vec::new();
     let mut notes: Vec<&str> = Vec::new();
     for line in rest.split('\n') {
@@ -281,20 +320,16 @@ pub fn view_capabilities(state: &State, d: &Dispatch) -> Html {
         }
     }
     html! {
-        <section class="capabilities" aria-labelledby="capabilities-heading" data-testid="capabilities">
-            <h3 id="capabilities-heading">
-                <button type="button" class="secondary" aria-expanded={state.capabilities_open.to_string()} data-testid="capabilities-toggle" onclick={toggle}>
-                    { "What can this principal do?" }
+        <section class="capabilities" aria-label={title} data-testid={id}>
+            <h3>
+                <button type="button" class="secondary" aria-expanded={open.to_string()} data-testid={format!("{id}-toggle")} onclick={on_click(d, toggle)}>
+                    { title }
                 </button>
             </h3>
-            if state.capabilities_open {
-                <div class="field">
-                    <label for="capabilities-resource">{ "For the resource (empty: any resource)" }</label>
-                    <input id="capabilities-resource" type="text" spellcheck="false" autocomplete="off" placeholder="arn:aws:s3:::bucket/key"
-                        value={state.capabilities_resource.clone()} data-testid="capabilities-resource" {oninput} />
-                </div>
-                <p class="status" data-testid="capabilities-summary">{ summary.to_string() }</p>
-                <ul class="capabilities-services" data-testid="capabilities-services">
+            if open {
+                { top }
+                <p class="status" data-testid={format!("{id}-summary")}>{ summary.to_string() }</p>
+                <ul class="capabilities-services" data-testid={format!("{id}-services")}>
                     { for blocks.into_iter().map(|(head, body)| html! {
                         <li><details><summary>{ head.to_string() }</summary><pre>{ body }</pre></details></li>
                     }) }

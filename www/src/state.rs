@@ -116,6 +116,8 @@ pub struct State {
     /// The "what can this principal do" view is open, for this resource (empty: any).
     pub capabilities_open: bool,
     pub capabilities_resource: String,
+    /// The least-privilege policy view is open.
+    pub least_privilege_open: bool,
 }
 
 /// The loaded action catalog: what evaluation asks, and a line saying what it holds.
@@ -235,6 +237,10 @@ pub enum Action {
     SetLiteral(bool),
     ToggleCapabilities,
     SetCapabilitiesResource(String),
+    ToggleLeastPrivilege,
+    /// Make this policy text the only identity policy (the generated least-privilege
+    /// policy); the scenario before is kept as `previous`.
+    UseIdentityPolicy(String),
 }
 
 impl Action {
@@ -266,6 +272,7 @@ impl Action {
                 | Action::SaveResult(_)
                 | Action::ToggleCapabilities
                 | Action::SetCapabilitiesResource(_)
+                | Action::ToggleLeastPrivilege
         )
     }
 }
@@ -286,6 +293,7 @@ impl State {
             literal: false,
             capabilities_open: false,
             capabilities_resource: String::new(),
+            least_privilege_open: false,
             doc,
             report,
             report_pending: false,
@@ -467,6 +475,10 @@ impl State {
             }
             Action::ToggleCapabilities => self.capabilities_open = !self.capabilities_open,
             Action::SetCapabilitiesResource(r) => self.capabilities_resource = r,
+            Action::ToggleLeastPrivilege => self.least_privilege_open = !self.least_privilege_open,
+            Action::UseIdentityPolicy(text) => self.use_identity_policy(text),
+            // Adding a key the action never carries would change nothing: the view says why.
+            Action::AddMissing(i, ref key) if self.never_carried(i, key).is_some() => {}
             edit => {
                 if self.parts_locked() {
                     return;
@@ -493,6 +505,44 @@ impl State {
             Some(Deferred::Parts) => self.set_doc(self.doc.clone()),
             None => {}
         }
+    }
+
+    /// Why request `i`'s action never carries `key`, once the catalog is here and the
+    /// context is not evaluated as given (by the toggle or the scenario's options): such a
+    /// key is left out of the evaluation, so adding it to the request would change nothing.
+    pub fn never_carried(&self, i: usize, key: &str) -> Option<String> {
+        let catalog = self.catalog.as_ref()?;
+        if self.report.result(i)?.outcome.catalog.as_ref()?.literal {
+            return None;
+        }
+        let r = self.doc.requests.get(i)?;
+        catalog.oracle.answer(&r.action, &r.resource, &[key.to_string()]).never.into_iter().next().flatten()
+    }
+
+    fn use_identity_policy(&mut self, text: String) {
+        if self.parts_locked() || text.trim().is_empty() {
+            return;
+        }
+        let current = self.scenario_text();
+        let mut doc = self.doc.clone();
+        if let Some(raw) = doc.extra.iter().position(|e| e.key == "identity_policies") {
+            doc.extra.remove(raw);
+        }
+        while let Some(i) = doc.policies.iter().position(|p| p.kind == PolicyKind::Identity) {
+            doc.policies.remove(i);
+        }
+        // First, where the file writes identity policies.
+        doc.policies.insert(0, PolicyDoc { kind: PolicyKind::Identity, name: "LeastPrivilege".into(), text });
+        self.set_doc(doc);
+        if current != self.scenario_text() {
+            self.previous = Some(current);
+        }
+        self.banner = Some(Banner {
+            tone: Tone::Info,
+            message: "the generated policy is now the only identity policy".into(),
+            help: Some("the policies it replaced are in the previous scenario".into()),
+            offer_restore: true,
+        });
     }
 
     fn use_checklist_line(&mut self, i: usize) {
@@ -912,6 +962,91 @@ mod tests {
         let edited = literal.reduce(Action::SetRequest(0, RequestField::Name, "read".into()));
         assert_eq!(decisions(&edited), [Decision::Allowed]);
         assert_eq!(decisions(&edited.reduce(Action::SetLiteral(false))), [Decision::ImplicitDeny]);
+    }
+
+    fn with_catalog(state: State) -> State {
+        let catalog = iamplay::catalog::Catalog::parse(include_str!("../../catalog/catalog.txt")).unwrap();
+        state.reduce(Action::CatalogLoaded(Catalog { oracle: Arc::new(catalog), summary: "catalog".into() }))
+    }
+
+    #[test]
+    fn a_key_the_action_never_carries_is_not_added_once_the_catalog_is_here() {
+        // Before the catalog, the example's missing request tag can be added (see
+        // `adding_a_missing_value_takes_the_value_the_policy_expects`); the example evaluates
+        // contexts as given (its `options`), so it still can with the catalog.
+        let example = with_catalog(State::default());
+        assert_eq!(example.never_carried(0, "aws:RequestTag/Status"), None);
+        assert_eq!(example.reduce(Action::AddMissing(0, "aws:RequestTag/Status".into())).doc.requests[0].context.len(), 1);
+        let state = with_catalog(State::new(EXAMPLE.replace("\"options\": { \"literal_context\": true },", "")));
+        let missing = state.report.result(0).unwrap().outcome.missing_context_values.clone();
+        assert_eq!(missing, ["aws:RequestTag/Status"]);
+        let why = state.never_carried(0, &missing[0]).expect("s3:GetObject never carries a request tag");
+        assert!(why.starts_with("`s3:GetObject` never carries `aws:RequestTag/Status`"), "{why}");
+        let refused = state.reduce(Action::AddMissing(0, missing[0].clone()));
+        assert!(refused.doc.requests[0].context.is_empty());
+        // A key the action can carry is still added.
+        assert_eq!(state.never_carried(0, "aws:PrincipalTag/Status"), None);
+        assert_eq!(state.never_carried(0, "aws:SourceIp"), None);
+        // With the literal-context toggle the context is evaluated as given: it is added.
+        let literal = state.reduce(Action::SetLiteral(true));
+        assert_eq!(literal.never_carried(0, &missing[0]), None);
+        let added = literal.reduce(Action::AddMissing(0, missing[0].clone()));
+        assert_eq!(added.doc.requests[0].context, [ContextEntry::new("aws:RequestTag/Status", ValueKind::String, "OK")]);
+        assert_eq!(decisions(&added)[0], Decision::Allowed);
+    }
+
+    #[test]
+    fn the_checklist_is_evaluated_with_the_catalog() {
+        // The execution role may read secrets only with a tag of the task, which never reaches them.
+        let logs = "log-group:/ecs/worker:*'\\n";
+        let text = FARGATE.replace(logs, &format!("{logs}              - Effect: Allow\\n                Action: secretsmanager:GetSecretValue\\n                Resource: '*'\\n                Condition:\\n                  StringEquals:\\n                    ecs:ResourceTag/Status: OK\\n"));
+        assert_ne!(text, FARGATE);
+        let before = State::new(text);
+        let state = with_catalog(before.clone());
+        let lines = &state.report.scenario.checklist;
+        let evaluated: Vec<_> = lines.iter().filter(|l| l.outcome.is_some()).collect();
+        assert!(evaluated.len() >= 5, "{}", lines.len());
+        for l in &evaluated {
+            let catalog = l.outcome.as_ref().unwrap().catalog.as_ref();
+            assert!(catalog.is_some_and(|c| c.action_known), "{} has the catalog's trace", l.requirement.action);
+        }
+        let secret = lines.iter().position(|l| l.requirement.action == "secretsmanager:GetSecretValue").unwrap();
+        assert!(lines[secret].explanation.contains("no `ecs:ResourceTag/Status`, and `secretsmanager:GetSecretValue` never carries it"), "{}", lines[secret].explanation);
+        assert!(!before.report.scenario.checklist[secret].explanation.contains("never carries"), "{}", before.report.scenario.checklist[secret].explanation);
+        // Each line made a request says what the line says.
+        let mut s = state.clone();
+        for (i, line) in lines.iter().enumerate().filter(|(_, l)| l.outcome.is_some()) {
+            s = s.reduce(Action::UseChecklistLine(i));
+            let outcome = &s.report.result(s.selected).unwrap().outcome;
+            assert_eq!(Some(outcome.decision), line.decision, "{}", line.requirement.action);
+            assert_eq!(outcome.why, line.outcome.as_ref().unwrap().why, "{}", line.requirement.action);
+        }
+    }
+
+    #[test]
+    fn the_least_privilege_policy_becomes_the_identity_policy_and_the_old_ones_stay_one_click_away() {
+        let text = r#"{"scenario": 1, "principal": "arn:aws:iam::111122223333:user/alice",
+ "identity_policies": [{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}},
+                       {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}}],
+ "requests": [{"action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"}, {"action": "s3:ListBucket", "resource": "arn:aws:s3:::b"},
+              {"action": "s3:DeleteObject", "resource": "arn:aws:s3:::b/k", "expect": "implicitDeny"}]}"#;
+        let state = with_catalog(State::new(text));
+        let catalog = iamplay::catalog::Catalog::parse(include_str!("../../catalog/catalog.txt")).unwrap();
+        let set = iamplay::scenario::read_policies(&state.scenario_text(), &state.settings());
+        assert_eq!(set.requests.len(), 2, "a request expected to be denied is not one to allow");
+        let generated = iamplay::least_privilege::generate(&catalog, &set.requests, &set);
+        assert!(generated.verified);
+        let applied = state.reduce(Action::UseIdentityPolicy(generated.policy.clone()));
+        let identity: Vec<_> = applied.doc.policies.iter().filter(|p| p.kind == PolicyKind::Identity).collect();
+        assert_eq!(identity.len(), 1);
+        assert_eq!(identity[0].text, generated.policy);
+        assert_eq!(decisions(&applied), [Decision::Allowed, Decision::Allowed, Decision::ImplicitDeny]);
+        assert_eq!(applied.report.error_count(), 0);
+        assert!(applied.banner.as_ref().is_some_and(|b| b.offer_restore));
+        let back = applied.reduce(Action::RestorePrevious);
+        assert_eq!(back.scenario_text(), state.scenario_text());
+        // Nothing to apply, or parts that cannot be edited: nothing changes.
+        assert_eq!(state.reduce(Action::UseIdentityPolicy(String::new())).scenario_text(), state.scenario_text());
     }
 
     fn decisions(state: &State) -> Vec<Decision> {
