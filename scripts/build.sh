@@ -39,13 +39,20 @@ mkdir -p dist/pkg dist/yaml
 # passes while they still shrink the module. The two sections stripped are metadata.
 opt_flags=(-Oz --low-memory-unused --converge --strip-producers --strip-target-features)
 
-# bindgen_and_opt CRATE_FILE_STEM OUT_DIR: wasm-bindgen, then wasm-opt.
+# The app's module, whose size is budgeted, also has its control flow rebuilt: flattened,
+# re-structured by the relooper, optimised again, and near-identical functions merged
+# (about 1.5 KB less gzipped; a minute more of wasm-opt). Every pass preserves semantics.
+app_opt_flags=(--flatten --rereloop -Oz --merge-similar-functions -Oz)
+
+# bindgen_and_opt CRATE_FILE_STEM OUT_DIR [EXTRA_WASM_OPT_FLAGS...]: wasm-bindgen, then wasm-opt.
 bindgen_and_opt() {
-  echo "build: wasm-bindgen + wasm-opt ${opt_flags[*]}: $2/$1_bg.wasm"
-  wasm-bindgen --target web --no-typescript --out-dir "$2" "$target_dir/wasm32-unknown-unknown/wasm-release/$1.wasm"
-  node_modules/.bin/wasm-opt "${opt_flags[@]}" "$2/$1_bg.wasm" -o "$2/$1_bg.wasm"
+  local stem=$1 out=$2
+  shift 2
+  echo "build: wasm-bindgen + wasm-opt ${opt_flags[*]} $*: $out/${stem}_bg.wasm"
+  wasm-bindgen --target web --no-typescript --out-dir "$out" "$target_dir/wasm32-unknown-unknown/wasm-release/$stem.wasm"
+  node_modules/.bin/wasm-opt "${opt_flags[@]}" "$@" "$out/${stem}_bg.wasm" -o "$out/${stem}_bg.wasm"
 }
-bindgen_and_opt iamplay_www dist/pkg
+bindgen_and_opt iamplay_www dist/pkg "${app_opt_flags[@]}"
 bindgen_and_opt iamplay_yaml_reader dist/yaml
 bindgen_and_opt iamplay_catalog_www dist/pkg
 
