@@ -217,7 +217,8 @@ async function main() {
   // Context keys the oracle dropped (its strict mode: a key iam-data does not list for the
   // action) and iamplay's own key availability (with the catalog: keys the action never
   // carries, left out of evaluation), compared key by key.
-  const keyAvailability = { oracle_dropped_tested: 0, both_left_out: 0, only_oracle_dropped: 0, only_iamplay_left_out: 0 }
+  const keyAvailability = { oracle_dropped_tested: 0, both_left_out: 0, only_oracle_dropped: 0, only_iamplay_left_out: 0, by_key: {} }
+  const byKey = (k, what) => { const e = (keyAvailability.by_key[k] ??= {}); e[what] = (e[what] ?? 0) + 1 }
   for (const sc of ours) {
     const id = sc.name
     const o = oracleOut.get(id)
@@ -227,10 +228,19 @@ async function main() {
     const tested = referencedKeys(sc)
     const leftOut = new Set(leftOutKeys(us).map((k) => k.toLowerCase()))
     const dropped = (o.ignored_context_keys ?? []).filter((k) => tested.has(k.toLowerCase()))
-    for (const k of dropped) keyAvailability[leftOut.has(k.toLowerCase()) ? 'both_left_out' : 'only_oracle_dropped']++
+    for (const k of dropped) {
+      const what = leftOut.has(k.toLowerCase()) ? 'both_left_out' : 'only_oracle_dropped'
+      keyAvailability[what]++
+      byKey(k, what)
+    }
     keyAvailability.oracle_dropped_tested += dropped.length
     const oracleDropped = new Set((o.ignored_context_keys ?? []).map((k) => k.toLowerCase()))
-    for (const k of leftOut) if (tested.has(k) && !oracleDropped.has(k)) keyAvailability.only_iamplay_left_out++
+    for (const k of leftOut) {
+      if (tested.has(k) && !oracleDropped.has(k)) {
+        keyAvailability.only_iamplay_left_out++
+        byKey(k, 'only_iamplay_left_out')
+      }
+    }
     // Without the catalog iamplay evaluates every key given, so a row where the oracle
     // dropped a tested key compares different contexts: excluded. With the catalog, a key
     // both sides leave out is the same context; a key only the oracle drops is excluded.
@@ -317,6 +327,7 @@ async function main() {
   lines.push(`oracle decisions:    ${Object.entries(decisions).map(([k, v]) => `${k} ${v}`).join(', ')}`)
   if (args.catalog || keyAvailability.oracle_dropped_tested) {
     lines.push(`tested context keys: oracle dropped ${keyAvailability.oracle_dropped_tested} (iamplay left out ${keyAvailability.both_left_out} of them too), iamplay alone left out ${keyAvailability.only_iamplay_left_out}`)
+    for (const [k, v] of Object.entries(keyAvailability.by_key).sort()) lines.push(`  ${k}: ${Object.entries(v).map(([w, c]) => `${w.replace(/_/g, ' ')} ${c}`).join(', ')}`)
   }
   lines.push(`conditions true:     ${summary.conditions_true_percent}% of ${condStats.true + condStats.false} evaluated (iamplay trace)`)
   lines.push(`agree:               ${agree} / ${rows.length} (${pct(agree)}%)`)

@@ -3,8 +3,9 @@
 #
 #   tests/differential/run.sh [-n N] [-s SEED] [--catalog] [--oracle-gen] [--corpus] [--jobs J] [--out DIR]
 #   tests/differential/run.sh --files [PATH...] [--catalog] [--jobs J] [--out DIR]
+#   tests/differential/run.sh --keys [--jobs J] [--out DIR]
 #
-#   -n N        scenarios to generate (default 10000, or $DIFF_N)
+#   -n N        scenarios to generate (default 10000, 1000 with --oracle-gen, or $DIFF_N)
 #   -s SEED     generator seed (default 1, or $DIFF_SEED)
 #   --catalog   evaluate with iamplay's action catalog, as `iamplay eval` does by default
 #               (context keys an action never carries are left out); without it iamplay
@@ -17,6 +18,9 @@
 #   --files     compare on the hand-written scenario files instead of generated ones:
 #               every request of every flat v1 file under PATH... (default tests/scenarios
 #               and tests/ecs); files with the ECS extensions are skipped and counted
+#   --keys      compare key availability instead: for every generator action and context
+#               key, whether the oracle drops the key and whether iamplay (with its
+#               catalog) leaves it out; writes keys.json (default target/differential-keys)
 #   --jobs J    iamplay processes run in parallel (default 2)
 #   --out DIR   output directory (default target/differential, then -oracle-gen and
 #               -catalog appended for those modes; target/differential-files with --files)
@@ -38,6 +42,7 @@ out=""
 files=""
 catalog=""
 oraclegen=""
+keys=""
 paths=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -47,9 +52,10 @@ while [ $# -gt 0 ]; do
     --corpus) corpus=1; shift ;;
     --catalog) catalog=1; shift ;;
     --oracle-gen) oraclegen=1; shift ;;
+    --keys) keys=1; shift ;;
     --out) out="$2"; shift 2 ;;
     --files) files=1; shift ;;
-    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
     *)
       if [ -z "$files" ]; then echo "run.sh: a path is taken only after --files ($1)" >&2; exit 2; fi
@@ -72,6 +78,12 @@ echo "== build: cargo build --release" >&2
 cargo build --release --quiet --bin iamplay
 
 suffix="${oraclegen:+-oracle-gen}${catalog:+-catalog}"
+if [ -n "$keys" ]; then
+  out="${out:-target/differential-keys}"
+  mkdir -p "$out"
+  echo "== key availability: the oracle's dropped keys against iamplay's catalog" >&2
+  exec node tests/differential/keys.mjs --dir "$out" --iamplay target/release/iamplay --oracle "$oracle" --jobs "$jobs"
+fi
 if [ -n "$files" ]; then
   out="${out:-target/differential-files${catalog:+-catalog}}"
   mkdir -p "$out"
