@@ -55,7 +55,7 @@ while [ $# -gt 0 ]; do
     --keys) keys=1; shift ;;
     --out) out="$2"; shift 2 ;;
     --files) files=1; shift ;;
-    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
     *)
       if [ -z "$files" ]; then echo "run.sh: a path is taken only after --files ($1)" >&2; exit 2; fi
