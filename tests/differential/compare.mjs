@@ -218,6 +218,7 @@ async function main() {
   // action) and iamplay's own key availability (with the catalog: keys the action never
   // carries, left out of evaluation), compared key by key.
   const keyAvailability = { oracle_dropped_tested: 0, both_left_out: 0, only_oracle_dropped: 0, only_iamplay_left_out: 0, by_key: {} }
+  const resourceTypes = { same: 0, different: 0, examples: [] }
   const byKey = (k, what) => { const e = (keyAvailability.by_key[k] ??= {}); e[what] = (e[what] ?? 0) + 1 }
   for (const sc of ours) {
     const id = sc.name
@@ -246,6 +247,12 @@ async function main() {
     // both sides leave out is the same context; a key only the oracle drops is excluded.
     const undecided = dropped.filter((k) => !leftOut.has(k.toLowerCase()))
     if (undecided.length) { exclude(`oracle dropped a context key the policies test${args.catalog ? ' and iamplay kept' : ''} (${undecided.join(', ')})`); continue }
+    if (args.catalog && us && !us.error) {
+      // The resource type each side finds for the request's ARN (none for a request on `*`).
+      const same = (o.resource_type ?? null)?.toLowerCase() === (us.catalog?.resource_type ?? null)?.toLowerCase()
+      resourceTypes[same ? 'same' : 'different']++
+      if (!same) resourceTypes.examples.length < 5 && resourceTypes.examples.push(`${id}: oracle ${o.resource_type ?? '-'}, iamplay ${us.catalog?.resource_type ?? '-'}`)
+    }
     const row = { id, scenario: sc, oracleScenario: oracleScenario.get(id), oracle: o, ours: us ?? { error: 'no result' } }
     row.oracleDecision = DECISION[o.decision]
     row.ourDecision = us?.error ? `error` : us?.decision
@@ -313,6 +320,7 @@ async function main() {
     conditions_true_percent: +(100 * condStats.true / Math.max(1, condStats.true + condStats.false)).toFixed(1),
     catalog: args.catalog,
     key_availability: keyAvailability,
+    resource_types: args.catalog ? resourceTypes : undefined,
     coverage: coverage(ours),
     seconds: { run: (tRun - t0) / 1000, total: (Date.now() - t0) / 1000 }
   }
@@ -329,6 +337,7 @@ async function main() {
     lines.push(`tested context keys: oracle dropped ${keyAvailability.oracle_dropped_tested} (iamplay left out ${keyAvailability.both_left_out} of them too), iamplay alone left out ${keyAvailability.only_iamplay_left_out}`)
     for (const [k, v] of Object.entries(keyAvailability.by_key).sort()) lines.push(`  ${k}: ${Object.entries(v).map(([w, c]) => `${w.replace(/_/g, ' ')} ${c}`).join(', ')}`)
   }
+  if (args.catalog) lines.push(`resource type:       the same on both sides for ${resourceTypes.same}, different for ${resourceTypes.different}${resourceTypes.examples.length ? ` (${resourceTypes.examples.join('; ')})` : ''}`)
   lines.push(`conditions true:     ${summary.conditions_true_percent}% of ${condStats.true + condStats.false} evaluated (iamplay trace)`)
   lines.push(`agree:               ${agree} / ${rows.length} (${pct(agree)}%)`)
   lines.push(`justified deviations: ${justified.length} (${pct(justified.length)}%)`)
