@@ -1,13 +1,20 @@
 //! Replays `tests/differential/corpus.jsonl` without Node: 300 scenarios from the
 //! differential run against the reference simulator (iam-simulate), each with the
 //! simulator's decision. Every scenario goes through the library
-//! (`iamplay::scenario::evaluate_text`); where `deviation` is null iamplay must give the
-//! simulator's decision, and where it names a class (or `a+b` for several) iamplay must
-//! differ, and the class must be one that `DIFFERENTIAL.md` documents with its AWS
-//! justification. Regenerate the corpus with `tests/differential/run.sh --corpus`.
+//! (`iamplay::scenario::evaluate_text`, without the action catalog); where `deviation` is
+//! null iamplay must give the simulator's decision, and where it names a class (or `a+b`
+//! for several) iamplay must differ, and the class must be one that `DIFFERENTIAL.md`
+//! documents with its AWS justification. `tests/differential/corpus-catalog.jsonl` is the
+//! same for the run with the action catalog (`run.sh --catalog`), replayed through
+//! `evaluate_text_with` and the catalog, as the command evaluates by default. Regenerate
+//! them with `tests/differential/run.sh --corpus` and `run.sh --catalog --corpus`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
+
+use iamplay::catalog::Catalog;
+use iamplay::scenario::{evaluate_text, evaluate_text_with, ScenarioReport, Settings};
 
 /// Classes of justified deviation from the simulator; each has a section in
 /// `DIFFERENTIAL.md` (`### \`name\`: ...`) and a minimal scenario in
@@ -26,6 +33,7 @@ const DOCUMENTED_CLASSES: &[&str] = &[
     "set-qualifier-on-null",
     "variables-without-version-2012",
     "notresource-short-arn",
+    "tag-key-never-carried",
 ];
 
 #[test]
@@ -41,8 +49,19 @@ fn documented_classes_are_in_differential_md() {
 
 #[test]
 fn corpus_replays_against_the_simulator_decisions() {
+    replay("corpus.jsonl", "without the catalog", &evaluate_text);
+}
+
+#[test]
+fn catalog_corpus_replays_against_the_simulator_decisions() {
+    let catalog = Arc::new(Catalog::parse(include_str!("../catalog/catalog.txt")).expect("catalog/catalog.txt reads"));
+    let settings = Settings { catalog: Some(catalog), ..Settings::default() };
+    replay("corpus-catalog.jsonl", "with the catalog", &|text| evaluate_text_with(text, &settings));
+}
+
+fn replay(file: &str, mode: &str, evaluate: &dyn Fn(&str) -> ScenarioReport) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(root.join("tests/differential/corpus.jsonl")).unwrap();
+    let text = std::fs::read_to_string(root.join("tests/differential").join(file)).unwrap();
     let mut agree = 0usize;
     let mut deviate: BTreeMap<String, usize> = BTreeMap::new();
     let mut failures = Vec::new();
@@ -60,7 +79,7 @@ fn corpus_replays_against_the_simulator_decisions() {
             }
         }
 
-        let report = iamplay::scenario::evaluate_text(&serde_json::to_string(&row["scenario"]).unwrap());
+        let report = evaluate(&serde_json::to_string(&row["scenario"]).unwrap());
         assert!(!report.has_errors(), "{id}: the scenario does not read: {:?}", report.diagnostics);
         assert_eq!(report.results.len(), 1, "{id}: expected one request");
         let ours = report.results[0].outcome.decision.as_str();
@@ -73,10 +92,10 @@ fn corpus_replays_against_the_simulator_decisions() {
         }
     }
     let deviations: usize = deviate.values().sum();
-    println!("differential corpus: {lines} scenarios, {agree} agree with iam-simulate, {deviations} differ in a documented class");
+    println!("differential corpus {file} ({mode}): {lines} scenarios, {agree} agree with iam-simulate, {deviations} differ in a documented class");
     for (class, count) in &deviate {
         println!("  {count:>3}  {class}");
     }
     assert!(lines >= 250, "corpus too small: {lines} scenarios");
-    assert!(failures.is_empty(), "{} of {lines} corpus scenarios fail:\n{}", failures.len(), failures.join("\n"));
+    assert!(failures.is_empty(), "{} of {lines} scenarios of {file} fail:\n{}", failures.len(), failures.join("\n"));
 }

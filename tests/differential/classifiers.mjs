@@ -262,6 +262,17 @@ function wildcardAllows(policy) {
   return statementsOf(policy).filter((st) => st.Effect === 'Allow' && (st.Principal === '*' || (st.Principal && typeof st.Principal === 'object' && asList(st.Principal.AWS).includes('*'))))
 }
 
+// Keys iamplay left out of evaluation (with the action catalog: keys the action never
+// carries) that the oracle kept in its request context.
+const TAG_KEY = /^aws:(RequestTag\/.+|TagKeys|ResourceTag\/.+)$/i
+function keptByOracleOnly(row) {
+  const leftOut = (row.ours?.catalog?.left_out ?? []).map((k) => k.key)
+  const dropped = new Set((row.oracle?.ignored_context_keys ?? []).map((k) => k.toLowerCase()))
+  const ctx = requestOf(row.oracleScenario ?? {})?.context ?? {}
+  const given = new Set(Object.keys(ctx).map((k) => k.toLowerCase()))
+  return leftOut.filter((k) => given.has(k.toLowerCase()) && !dropped.has(k.toLowerCase()))
+}
+
 export const CLASSIFIERS = [
   {
     name: 'rcp-on-unsupported-service',
@@ -557,6 +568,26 @@ export const CLASSIFIERS = [
         }
         slot.set({ ...p, Statement: kept })
       }
+      return sc
+    }
+  },
+  {
+    name: 'tag-key-never-carried',
+    title: 'with the catalog: the oracle keeps aws:RequestTag/*, aws:TagKeys or aws:ResourceTag/* for an action that never carries them',
+    kind: 'deviation',
+    basis: 'AWS documentation',
+    docs: [
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-requesttag',
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-tagkeys',
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourcetag',
+      'https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html'
+    ],
+    why: 'The tag keys are global keys that exist only in some requests: aws:RequestTag/KEY and aws:TagKeys only when the request passes tags (an action that creates or tags a resource, which the Service Authorization Reference lists with these keys), aws:ResourceTag/KEY only for resources whose service authorizes by tag. iam-simulate\'s strict mode keeps every aws:* key for every action (oracle README quirk 1), so it evaluates, say, aws:RequestTag/blob on sns:Publish or aws:TagKeys on s3:GetObject. With the action catalog (the command\'s default) iamplay leaves out a key the action never carries, as AWS never puts it in that request context, and says so in the trace. Only in catalog mode. Confirmed by removing those keys from the oracle\'s request context.',
+    matches: (row) => keptByOracleOnly(row).some((k) => TAG_KEY.test(k)),
+    fixOracle: (sc, row) => {
+      const drop = new Set(keptByOracleOnly(row).filter((k) => TAG_KEY.test(k)).map((k) => k.toLowerCase()))
+      const ctx = sc.request.context ?? {}
+      for (const k of Object.keys(ctx)) if (drop.has(k.toLowerCase())) delete ctx[k]
       return sc
     }
   },

@@ -4,7 +4,11 @@
 // (classifiers.mjs) or leaves it unexplained.
 //
 //   node tests/differential/compare.mjs --dir DIR --iamplay BIN --oracle ORACLE.mjs
-//        [--jobs J] [--corpus FILE --corpus-size 300]
+//        [--catalog] [--jobs J] [--corpus FILE --corpus-size 300]
+//
+// iamplay runs without its action catalog (`eval --no-catalog`), or, with --catalog, as
+// the command runs by default: with the catalog, so that context keys an action never
+// carries are left out of evaluation.
 //
 // Reads DIR/scenarios.jsonl and DIR/oracle.jsonl (from generate.mjs), writes
 // DIR/oracle-out.jsonl, DIR/disagreements.jsonl and DIR/summary.json, prints the figures.
@@ -19,7 +23,7 @@ import { CLASSIFIERS, counterfactual, referencedKeys } from './classifiers.mjs'
 export const DECISION = { Allow: 'allowed', ImplicitDeny: 'implicitDeny', ExplicitDeny: 'explicitDeny' }
 
 function parseArgs(argv) {
-  const args = { dir: 'target/differential', iamplay: 'target/release/iamplay', oracle: null, jobs: 2, corpus: null, corpusSize: 300 }
+  const args = { dir: 'target/differential', iamplay: 'target/release/iamplay', oracle: null, jobs: 2, corpus: null, corpusSize: 300, catalog: false }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const val = () => {
@@ -32,6 +36,7 @@ function parseArgs(argv) {
     else if (a === '--jobs') args.jobs = Number(val())
     else if (a === '--corpus') args.corpus = val()
     else if (a === '--corpus-size') args.corpusSize = Number(val())
+    else if (a === '--catalog') args.catalog = true
     else throw new Error(`unknown argument ${a}`)
   }
   if (!args.oracle) throw new Error('--oracle PATH/oracle.mjs is required')
@@ -80,8 +85,9 @@ export async function runOracle(oracle, lines, outFile) {
 }
 
 // Runs `iamplay eval --format json` over many scenario files, `chunk` files per process
-// and `jobs` processes at a time. Returns, by scenario id, {decision, result} or {error}.
-export async function runIamplay(bin, scenarios, workDir, { jobs = 2, chunk = 400, stats = null } = {}) {
+// and `jobs` processes at a time, without the action catalog (`--no-catalog`) unless
+// `catalog` is set. Returns, by scenario id, {decision, result} or {error}.
+export async function runIamplay(bin, scenarios, workDir, { jobs = 2, chunk = 400, stats = null, catalog = false } = {}) {
   rmSync(workDir, { recursive: true, force: true })
   mkdirSync(workDir, { recursive: true })
   const files = scenarios.map((sc) => {
@@ -95,7 +101,7 @@ export async function runIamplay(bin, scenarios, workDir, { jobs = 2, chunk = 40
   // One process over `files`; when it crashes (a panic prints no JSON), split the files in
   // halves until the crashing scenario is alone, and record it as an error.
   const evalFiles = async (mine) => {
-    const res = await run(bin, ['eval', '--format', 'json', ...mine])
+    const res = await run(bin, ['eval', '--format', 'json', ...(catalog ? [] : ['--no-catalog']), ...mine])
     let doc = null
     if (res.stdout.trim()) {
       try { doc = JSON.parse(res.stdout) } catch { doc = null }
@@ -129,7 +135,7 @@ export async function runIamplay(bin, scenarios, workDir, { jobs = 2, chunk = 40
           stats[c.result ? 'true' : 'false']++
         }
       }
-      byId.set(id, { decision: r.decision, why: r.why, matched_statements: r.matched_statements, missing_context_values: r.missing_context_values, steps: r.trace?.steps, notes: r.trace?.notes })
+      byId.set(id, { decision: r.decision, why: r.why, matched_statements: r.matched_statements, missing_context_values: r.missing_context_values, steps: r.trace?.steps, notes: r.trace?.notes, catalog: r.trace?.catalog })
     }
     for (const [id, lines] of errors) {
       byId.set(id, { ...(byId.get(id) ?? {}), error: lines.join('\n') })
@@ -201,21 +207,52 @@ async function main() {
 
   const [oracleOut, ourOut] = await Promise.all([
     runOracle(args.oracle, oracleIn, join(args.dir, 'oracle-out.jsonl')),
-    runIamplay(args.iamplay, ours, join(args.dir, 'scenarios'), { jobs: args.jobs, stats: condStats })
+    runIamplay(args.iamplay, ours, join(args.dir, 'scenarios'), { jobs: args.jobs, stats: condStats, catalog: args.catalog })
   ])
   const tRun = Date.now()
 
   const rows = []
   const excluded = {}
   const exclude = (reason) => { excluded[reason] = (excluded[reason] ?? 0) + 1 }
+  // Context keys the oracle dropped (its strict mode: a key iam-data does not list for the
+  // action) and iamplay's own key availability (with the catalog: keys the action never
+  // carries, left out of evaluation), compared key by key.
+  const keyAvailability = { oracle_dropped_tested: 0, both_left_out: 0, only_oracle_dropped: 0, only_iamplay_left_out: 0, by_key: {} }
+  const resourceTypes = { same: 0, different: 0, examples: [] }
+  const byKey = (k, what) => { const e = (keyAvailability.by_key[k] ??= {}); e[what] = (e[what] ?? 0) + 1 }
   for (const sc of ours) {
     const id = sc.name
     const o = oracleOut.get(id)
     const us = ourOut.get(id)
     if (!o) { exclude('oracle produced no row'); continue }
     if (o.decision === 'Error') { exclude(`oracle error (${o.error})`); continue }
-    const dropped = (o.ignored_context_keys ?? []).filter((k) => referencedKeys(sc).has(k.toLowerCase()))
-    if (dropped.length) { exclude(`oracle dropped a context key the policies test (${dropped.join(', ')})`); continue }
+    const tested = referencedKeys(sc)
+    const leftOut = new Set(leftOutKeys(us).map((k) => k.toLowerCase()))
+    const dropped = (o.ignored_context_keys ?? []).filter((k) => tested.has(k.toLowerCase()))
+    for (const k of dropped) {
+      const what = leftOut.has(k.toLowerCase()) ? 'both_left_out' : 'only_oracle_dropped'
+      keyAvailability[what]++
+      byKey(k, what)
+    }
+    keyAvailability.oracle_dropped_tested += dropped.length
+    const oracleDropped = new Set((o.ignored_context_keys ?? []).map((k) => k.toLowerCase()))
+    for (const k of leftOut) {
+      if (tested.has(k) && !oracleDropped.has(k)) {
+        keyAvailability.only_iamplay_left_out++
+        byKey(k, 'only_iamplay_left_out')
+      }
+    }
+    // Without the catalog iamplay evaluates every key given, so a row where the oracle
+    // dropped a tested key compares different contexts: excluded. With the catalog, a key
+    // both sides leave out is the same context; a key only the oracle drops is excluded.
+    const undecided = dropped.filter((k) => !leftOut.has(k.toLowerCase()))
+    if (undecided.length) { exclude(`oracle dropped a context key the policies test${args.catalog ? ' and iamplay kept' : ''} (${undecided.join(', ')})`); continue }
+    if (args.catalog && us && !us.error) {
+      // The resource type each side finds for the request's ARN (none for a request on `*`).
+      const same = (o.resource_type ?? null)?.toLowerCase() === (us.catalog?.resource_type ?? null)?.toLowerCase()
+      resourceTypes[same ? 'same' : 'different']++
+      if (!same) resourceTypes.examples.length < 5 && resourceTypes.examples.push(`${id}: oracle ${o.resource_type ?? '-'}, iamplay ${us.catalog?.resource_type ?? '-'}`)
+    }
     const row = { id, scenario: sc, oracleScenario: oracleScenario.get(id), oracle: o, ours: us ?? { error: 'no result' } }
     row.oracleDecision = DECISION[o.decision]
     row.ourDecision = us?.error ? `error` : us?.decision
@@ -281,6 +318,9 @@ async function main() {
     unknown_by_decisions: pairs,
     oracle_decisions: decisions,
     conditions_true_percent: +(100 * condStats.true / Math.max(1, condStats.true + condStats.false)).toFixed(1),
+    catalog: args.catalog,
+    key_availability: keyAvailability,
+    resource_types: args.catalog ? resourceTypes : undefined,
     coverage: coverage(ours),
     seconds: { run: (tRun - t0) / 1000, total: (Date.now() - t0) / 1000 }
   }
@@ -288,10 +328,16 @@ async function main() {
 
   const pct = (n) => (rows.length ? (100 * n / rows.length).toFixed(2) : '0.00')
   const lines = []
+  lines.push(`iamplay:             ${args.catalog ? 'with the action catalog (the command\'s default)' : 'without the action catalog (--no-catalog)'}`)
   lines.push(`scenarios generated: ${generated}`)
   lines.push(`compared:            ${rows.length}  (excluded ${excludedTotal})`)
   for (const [k, v] of Object.entries(excluded).sort((a, b) => b[1] - a[1])) lines.push(`  excluded ${String(v).padStart(5)}  ${k}`)
   lines.push(`oracle decisions:    ${Object.entries(decisions).map(([k, v]) => `${k} ${v}`).join(', ')}`)
+  if (args.catalog || keyAvailability.oracle_dropped_tested) {
+    lines.push(`tested context keys: oracle dropped ${keyAvailability.oracle_dropped_tested} (iamplay left out ${keyAvailability.both_left_out} of them too), iamplay alone left out ${keyAvailability.only_iamplay_left_out}`)
+    for (const [k, v] of Object.entries(keyAvailability.by_key).sort()) lines.push(`  ${k}: ${Object.entries(v).map(([w, c]) => `${w.replace(/_/g, ' ')} ${c}`).join(', ')}`)
+  }
+  if (args.catalog) lines.push(`resource type:       the same on both sides for ${resourceTypes.same}, different for ${resourceTypes.different}${resourceTypes.examples.length ? ` (${resourceTypes.examples.join('; ')})` : ''}`)
   lines.push(`conditions true:     ${summary.conditions_true_percent}% of ${condStats.true + condStats.false} evaluated (iamplay trace)`)
   lines.push(`agree:               ${agree} / ${rows.length} (${pct(agree)}%)`)
   lines.push(`justified deviations: ${justified.length} (${pct(justified.length)}%)`)
@@ -342,7 +388,7 @@ export async function confirm(attempts, args) {
   })
   const [o, u] = await Promise.all([
     runOracle(args.oracle, cf.map((c) => c.oracle)),
-    runIamplay(args.iamplay, cf.map((c) => c.ours), join(args.dir, 'counterfactual'), { jobs: args.jobs })
+    runIamplay(args.iamplay, cf.map((c) => c.ours), join(args.dir, 'counterfactual'), { jobs: args.jobs, catalog: args.catalog })
   ])
   attempts.forEach((a, i) => {
     if (a.row.cls) return
@@ -351,6 +397,12 @@ export async function confirm(attempts, args) {
     if (!od || od.decision === 'Error' || !ud || ud.error) return
     if (DECISION[od.decision] === ud.decision) label(a.row, a.classes)
   })
+}
+
+// The context keys iamplay left out of evaluation (with the catalog: keys the action never
+// carries), from its trace.
+export function leftOutKeys(ours) {
+  return (ours?.catalog?.left_out ?? []).map((k) => k.key)
 }
 
 export function label(row, classes) {

@@ -7,7 +7,10 @@
 // classifiers.mjs, as for generated scenarios.
 //
 //   node tests/differential/files.mjs --oracle ORACLE.mjs [--iamplay BIN] [--dir OUT]
-//        [--jobs J] [DIR_OR_FILE...]
+//        [--catalog] [--jobs J] [DIR_OR_FILE...]
+//
+// iamplay runs with `--no-catalog`, or, with --catalog, with its action catalog (the
+// command's default).
 //
 // Files that use the ECS extensions (task definitions, roles, `as`, CloudFormation
 // templates, YAML) or options the oracle lacks are skipped and counted. Writes
@@ -17,11 +20,11 @@
 import { readFileSync, readdirSync, statSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join, extname } from 'node:path'
 import { CLASSIFIERS, referencedKeys } from './classifiers.mjs'
-import { DECISION, runOracle, runIamplay, classify } from './compare.mjs'
+import { DECISION, runOracle, runIamplay, classify, leftOutKeys } from './compare.mjs'
 import { convertScenario } from './to-oracle.mjs'
 
 function parseArgs(argv) {
-  const args = { dir: 'target/differential-files', iamplay: 'target/release/iamplay', oracle: null, jobs: 2, paths: [] }
+  const args = { dir: 'target/differential-files', iamplay: 'target/release/iamplay', oracle: null, jobs: 2, paths: [], catalog: false }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const val = () => {
@@ -32,6 +35,7 @@ function parseArgs(argv) {
     else if (a === '--iamplay') args.iamplay = val()
     else if (a === '--oracle') args.oracle = val()
     else if (a === '--jobs') args.jobs = Number(val())
+    else if (a === '--catalog') args.catalog = true
     else if (a.startsWith('--')) throw new Error(`unknown argument ${a}`)
     else args.paths.push(a)
   }
@@ -98,7 +102,7 @@ async function main() {
   // Run both sides.
   const [oracleOut, ourOut] = await Promise.all([
     runOracle(args.oracle, items.map((it) => it.oracle), join(args.dir, 'oracle-out.jsonl')),
-    runIamplay(args.iamplay, items.map((it) => it.ours), join(args.dir, 'scenarios'), { jobs: args.jobs })
+    runIamplay(args.iamplay, items.map((it) => it.ours), join(args.dir, 'scenarios'), { jobs: args.jobs, catalog: args.catalog })
   ])
   writeFileSync(join(args.dir, 'scenarios.jsonl'), items.map((it) => JSON.stringify({ id: it.id, file: it.file, request: it.requestName, ours: it.ours, normalized: it.normalized, oracle: it.oracle })).join('\n') + '\n')
 
@@ -115,8 +119,11 @@ async function main() {
     if (it.expect && !us.error && us.decision !== it.expect) expectMismatch.push(`${it.file} "${it.requestName}": expect ${it.expect}, iamplay ${us.decision}`)
     if (!o) { exclude('oracle produced no row', it); continue }
     if (o.decision === 'Error') { exclude(`oracle error (${o.error}${o.error_detail ? `: ${JSON.stringify(o.error_detail).slice(0, 80)}` : ''})`, it); continue }
-    const dropped = (o.ignored_context_keys ?? []).filter((k) => referencedKeys(it.normalized).has(k.toLowerCase()))
-    if (dropped.length) { exclude(`oracle dropped a context key the policies test (${dropped.join(', ')})`, it); continue }
+    // A tested key the oracle dropped is excluded unless iamplay left it out too (with the
+    // catalog), as in compare.mjs.
+    const leftOut = new Set(leftOutKeys(us).map((k) => k.toLowerCase()))
+    const dropped = (o.ignored_context_keys ?? []).filter((k) => referencedKeys(it.normalized).has(k.toLowerCase()) && !leftOut.has(k.toLowerCase()))
+    if (dropped.length) { exclude(`oracle dropped a context key the policies test${args.catalog ? ' and iamplay kept' : ''} (${dropped.join(', ')})`, it); continue }
     rows.push({
       id: it.id, file: it.file, request: it.requestName, expect: it.expect,
       scenario: it.normalized, oracleScenario: it.oracle, oracle: o, ours: us,
@@ -158,12 +165,14 @@ async function main() {
     unknown: unknown.length,
     unknown_rows: unknown.map((r) => ({ id: r.id, file: r.file, request: r.request, oracle: r.oracleDecision, iamplay: r.ourDecision })),
     iamplay_vs_expect_mismatches: expectMismatch,
+    catalog: args.catalog,
     seconds: (Date.now() - t0) / 1000
   }
   writeFileSync(join(args.dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n')
 
   const pct = (n) => (rows.length ? (100 * n / rows.length).toFixed(2) : '0.00')
   const L = []
+  L.push(`iamplay:             ${args.catalog ? 'with the action catalog' : 'without the action catalog (--no-catalog)'}`)
   L.push(`scenario files:      ${files.length} (${summary.files_translated} translated, ${summary.files_skipped} skipped)`)
   for (const [k, v] of Object.entries(skipped)) L.push(`  skipped ${String(v.files).padStart(3)} files, ${String(v.requests).padStart(3)} requests: ${k}`)
   L.push(`  of which ECS-extended: ${ecsFiles} files, ${ecsRequests} requests`)

@@ -106,7 +106,7 @@ function makePrincipal(R, account) {
 
 // Resource kinds: how to build a concrete ARN (in `account`, `region`) and the name pools
 // that policy patterns and variables draw from.
-const KINDS = {
+export const KINDS = {
   object: {
     svc: 's3',
     make: (R) => `arn:aws:s3:::${R.pick(['app-data', 'shared-logs'])}/${R.pick(['reports/q1.csv', 'home/alice/notes.txt', 'home/bob/todo.txt', 'home/red/plan.md', 'public/index.html'])}`,
@@ -238,7 +238,7 @@ const KINDS = {
 // Actions: the resource kind, whether the resource can carry a resource-based policy
 // ('rp' optional, 'required' for KMS key policies, 'trust' for role trust policies),
 // and the service condition keys iam-data lists for the action or its resource type.
-const ACTIONS = [
+export const ACTIONS = [
   { action: 's3:GetObject', kind: 'object', rp: 'rp', keys: ['s3:ExistingObjectTag/classification', 's3:TlsVersion', 's3:authType', 's3:signatureAge', 's3:ResourceAccount'], others: ['s3:GetObjectVersion', 's3:GetObjectTagging'] },
   { action: 's3:PutObject', kind: 'object', rp: 'rp', keys: ['s3:RequestObjectTag/project', 's3:RequestObjectTagKeys', 's3:x-amz-server-side-encryption', 's3:x-amz-acl', 's3:object-lock-retain-until-date', 's3:x-amz-server-side-encryption-aws-kms-key-id', 's3:TlsVersion'], others: ['s3:PutObjectAcl', 's3:PutObjectTagging'] },
   { action: 's3:DeleteObject', kind: 'object', rp: 'rp', keys: ['s3:TlsVersion', 's3:authType'], others: ['s3:DeleteObjectVersion'] },
@@ -270,7 +270,7 @@ const ACTIONS = [
 //   req: request values;  pol: policy values (defaults to req);  like: *Like patterns;
 //   vars: policy values with variables (String and ARN operators)
 
-const KEYS = {
+export const KEYS = {
   // Global keys
   'aws:SourceIp': { t: 'ip', req: ['203.0.113.7', '198.51.100.20', '10.1.2.3', '2001:db8::10'], pol: ['203.0.113.0/24', '10.0.0.0/8', '198.51.100.20', '2001:db8::/64', '192.0.2.0/24', '198.51.100.0/25', '0.0.0.0/0'] },
   'aws:SecureTransport': { t: 'bool' },
@@ -352,8 +352,8 @@ const KEYS = {
 }
 
 // Global keys that may appear in any request (besides the principal keys).
-const GLOBAL_KEYS = ['aws:SourceIp', 'aws:SecureTransport', 'aws:MultiFactorAuthPresent', 'aws:ViaAWSService', 'aws:CurrentTime', 'aws:EpochTime', 'aws:TokenIssueTime', 'aws:MultiFactorAuthAge', 'aws:RequestedRegion', 'aws:UserAgent', 'aws:SourceVpce', 'aws:SourceVpc', 'aws:PrincipalOrgID', 'aws:PrincipalOrgPaths', 'aws:CalledVia', 'aws:SourceArn', 'aws:SourceAccount', 'aws:RequestTag/blob']
-const PRINCIPAL_KEYS = ['aws:PrincipalArn', 'aws:PrincipalAccount', 'aws:PrincipalType', 'aws:userid', 'aws:username', 'aws:PrincipalTag/team', 'aws:PrincipalTag/env', 'aws:ResourceAccount']
+export const GLOBAL_KEYS = ['aws:SourceIp', 'aws:SecureTransport', 'aws:MultiFactorAuthPresent', 'aws:ViaAWSService', 'aws:CurrentTime', 'aws:EpochTime', 'aws:TokenIssueTime', 'aws:MultiFactorAuthAge', 'aws:RequestedRegion', 'aws:UserAgent', 'aws:SourceVpce', 'aws:SourceVpc', 'aws:PrincipalOrgID', 'aws:PrincipalOrgPaths', 'aws:CalledVia', 'aws:SourceArn', 'aws:SourceAccount', 'aws:RequestTag/blob']
+export const PRINCIPAL_KEYS = ['aws:PrincipalArn', 'aws:PrincipalAccount', 'aws:PrincipalType', 'aws:userid', 'aws:username', 'aws:PrincipalTag/team', 'aws:PrincipalTag/env', 'aws:ResourceAccount']
 const ALL_SERVICE_KEYS = [...new Set(ACTIONS.flatMap((a) => a.keys))]
 
 // The service keys a request for this action may carry (iam-data lists them for the action
