@@ -122,7 +122,28 @@ struct Resolver<'a> {
     in_progress: Vec<String>,
     /// Diagnostics said once per resource (generated names).
     said: HashSet<String>,
+    /// "Did you mean" answers given so far, by the kind of name and the name.
+    suggested: HashMap<(Among, String), Option<String>>,
     out: Vec<Diagnostic>,
+}
+
+/// Which names of the template an unknown name is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Among {
+    ParametersAndResources,
+    Resources,
+}
+
+/// How many different unknown names get a "did you mean": each is compared with every name
+/// of the template, so a template of thousands of different unknown names would otherwise
+/// take time in the square of its size. The same name is answered once and remembered.
+const MAX_SUGGESTIONS: usize = 16;
+
+/// Whether a `${...}` name in `Fn::Sub` is an IAM policy variable (`aws:username`,
+/// `aws:PrincipalTag/team`, `s3:prefix`): parameters and logical IDs are alphanumeric, and
+/// pseudo parameters start with `AWS::`.
+fn is_policy_variable(name: &str) -> bool {
+    name.contains(':') && !name.starts_with("AWS::")
 }
 
 /// The property holding a resource type's physical name.
@@ -169,6 +190,7 @@ impl<'a> Resolver<'a> {
             condition_values: HashMap::new(),
             in_progress: Vec::new(),
             said: HashSet::new(),
+            suggested: HashMap::new(),
             out: Vec::new(),
         }
     }
@@ -179,6 +201,25 @@ impl<'a> Resolver<'a> {
 
     fn key_span(&self, id: &str) -> Span {
         self.resources.get(id).map_or(Span::default(), |r| r.key_span)
+    }
+
+    /// The name of the template nearest to an unknown `name`, if it is a plausible typo.
+    fn did_you_mean(&mut self, name: &str, among: Among) -> Option<String> {
+        let key = (among, name.to_string());
+        if let Some(answer) = self.suggested.get(&key) {
+            return answer.clone();
+        }
+        if self.suggested.len() >= MAX_SUGGESTIONS {
+            return None;
+        }
+        let resources = self.resources.keys().copied();
+        let answer = match among {
+            Among::ParametersAndResources => suggest::closest(name, self.parameters.keys().copied().chain(resources)),
+            Among::Resources => suggest::closest(name, resources),
+        }
+        .map(str::to_string);
+        self.suggested.insert(key, answer.clone());
+        answer
     }
 
     fn error(&mut self, span: Span, message: String, help: impl Into<String>) {
@@ -530,8 +571,7 @@ impl<'a> Resolver<'a> {
         if self.resources.contains_key(name) {
             return Some(self.ref_value(name, span));
         }
-        let candidates: Vec<&str> = self.parameters.keys().chain(self.resources.keys()).copied().collect();
-        let help = suggest::closest(name, candidates).map_or_else(|| "declare it under `Parameters` or `Resources`".to_string(), |s| format!("did you mean `{s}`?"));
+        let help = self.did_you_mean(name, Among::ParametersAndResources).map_or_else(|| "declare it under `Parameters` or `Resources`".to_string(), |s| format!("did you mean `{s}`?"));
         self.error(span, format!("`Ref` to `{name}`, which is neither a parameter nor a resource of this template"), help);
         Some(Self::unresolved(&format!("Ref {name}"), span))
     }
@@ -615,7 +655,7 @@ impl<'a> Resolver<'a> {
 
     fn get_att(&mut self, id: &str, attribute: &str, span: Span) -> Json {
         let Some(kind) = self.resources.get(id).map(|r| r.kind.clone()) else {
-            let help = suggest::closest(id, self.resources.keys().copied()).map_or_else(|| "declare it under `Resources`".to_string(), |s| format!("did you mean `{s}`?"));
+            let help = self.did_you_mean(id, Among::Resources).map_or_else(|| "declare it under `Resources`".to_string(), |s| format!("did you mean `{s}`?"));
             self.error(span, format!("`Fn::GetAtt` of `{id}`, which is not a resource of this template"), help);
             return Self::unresolved(&format!("Fn::GetAtt {id}.{attribute}"), span);
         };
@@ -698,6 +738,18 @@ impl<'a> Resolver<'a> {
             let name = name.trim();
             let value = match vars.and_then(|v| v.get(name)) {
                 Some(v) => self.resolve(v),
+                // The classic mistake: an IAM policy variable written as is inside `Fn::Sub`,
+                // which reads every `${...}` as a parameter, resource or pseudo parameter
+                // and refuses the template.
+                // <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-sub.html>
+                None if is_policy_variable(name) && !self.parameters.contains_key(name) => {
+                    self.error(
+                        span,
+                        format!("`${{{name}}}` in `Fn::Sub` is read as a parameter or resource, and this template has none by that name"),
+                        format!("an IAM policy variable inside `Fn::Sub` is written `${{!{name}}}`, which CloudFormation turns into `${{{name}}}`"),
+                    );
+                    Some(Self::unresolved(&format!("${{{name}}}"), span))
+                }
                 None if !name.starts_with("AWS::") && name.contains('.') && !self.parameters.contains_key(name) => {
                     let (resource, attribute) = name.split_once('.').unwrap_or((name, ""));
                     Some(self.get_att(resource, attribute, span))
@@ -936,6 +988,7 @@ Resources:
             ("[a, !Ref AWS::NoValue, b]", json!(["a", "b"])),
             ("!FindInMap [Sizes, !Ref Env, Cpu]", json!("1024")),
             ("!Sub ['${X}-${!Literal}', {X: !Ref Env}]", json!("prod-${Literal}")),
+            ("!Sub '${Bucket.Arn}/${!aws:username}/*'", json!("arn:aws:s3:::my-app-data-bucket/${aws:username}/*")),
             ("!GetAtt Repo.RepositoryUri", json!("111122223333.dkr.ecr.us-west-1.amazonaws.com/Repo")),
             ("{'Fn::GetAtt': [TaskRole, Arn]}", json!("arn:aws:iam::111122223333:role/app/demo-task")),
         ];
@@ -955,6 +1008,12 @@ Resources:
             ("!ImportValue Shared", "cannot resolve `Fn::ImportValue`: it reads another stack's export", "replace it with the value it has in your account to evaluate what depends on it", "!ImportValue Shared"),
             ("!GetAtt TaskRole.RoleId", "cannot resolve `Fn::GetAtt` `TaskRole.RoleId` (`AWS::IAM::Role`): the role's unique ID is assigned by IAM when the role is created", "replace it with the value it has in your account", "!GetAtt TaskRole.RoleId"),
             ("!If [IsProdd, a, b]", "condition `IsProdd` is not declared", "did you mean `IsProd`?", "IsProdd"),
+            (
+                "!Sub '${Bucket.Arn}/${aws:PrincipalTag/team}/*'",
+                "`${aws:PrincipalTag/team}` in `Fn::Sub` is read as a parameter or resource, and this template has none by that name",
+                "an IAM policy variable inside `Fn::Sub` is written `${!aws:PrincipalTag/team}`, which CloudFormation turns into `${aws:PrincipalTag/team}`",
+                "!Sub '${Bucket.Arn}/${aws:PrincipalTag/team}/*'",
+            ),
         ];
         for (expr, message, help, underlined) in cases {
             let text = format!("{RESOURCES}Outputs:\n  V: {expr}\n");

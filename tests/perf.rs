@@ -211,3 +211,57 @@ fn lint_is_linear_in_statements() {
     };
     assert_linear("linting a policy of n statements", &lints(250), &lints(2_000));
 }
+
+/// The generated template reads cleanly both ways, to the same roles and task definitions,
+/// so the growth checks and benchmarks below measure real work.
+#[test]
+fn the_generated_template_reads_the_same_as_json_and_yaml() {
+    let (json, yaml) = support::large_template(3);
+    let read = |text: &str| {
+        let parsed = if text.starts_with('{') { iamplay::json::parse(text) } else { iamplay::yaml::parse(text) };
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        let mut out = Vec::new();
+        let t = iamplay::cloudformation::read_template(&parsed.json.unwrap(), &Default::default(), &Default::default(), &mut out);
+        assert!(out.is_empty(), "{out:?}");
+        let statements: usize = t.roles.iter().flat_map(|r| &r.policies).map(|p| p.statements.len()).sum();
+        (t.roles.len(), t.task_definitions.len(), t.bucket_policies.len(), statements, t.roles.iter().map(|r| r.arn()).collect::<Vec<_>>())
+    };
+    let (j, y) = (read(&json), read(&yaml));
+    assert_eq!(j, y);
+    assert_eq!((j.0, j.1, j.2), (6, 3, 3));
+    assert!(j.3 >= 3 * 9, "{}", j.3);
+    assert!(!j.4.iter().any(|arn| iamplay::cloudformation::is_unresolved(arn)), "{:?}", j.4);
+    let report = scenario::evaluate_text(&yaml);
+    assert!(report.diagnostics.iter().all(|d| !d.is_error()), "{:?}", report.diagnostics);
+    assert!(report.checklist.len() >= 5, "{:?}", report.checklist.len());
+}
+
+#[test]
+fn reading_a_template_is_linear_in_resources() {
+    let reads = |services: usize, yaml: bool| {
+        let (json, yaml_text) = support::large_template(services);
+        let text = if yaml { yaml_text } else { json };
+        move || {
+            std::hint::black_box(scenario::evaluate_text(std::hint::black_box(&text)));
+        }
+    };
+    assert_linear("reading and checking a JSON template of n services", &reads(25, false), &reads(200, false));
+    assert_linear("reading and checking a YAML template of n services", &reads(25, true), &reads(200, true));
+}
+
+/// A template full of different unknown names: each "did you mean" compares a name with
+/// every name of the template, so only the first ones are searched.
+#[test]
+fn unknown_names_in_a_template_are_not_quadratic() {
+    let reads = |services: usize| {
+        let (mut json, _) = support::large_template(services);
+        for i in 0..services {
+            json = json.replace(&format!("-jobs-{i}\""), &format!("-jobs-${{Missing{i}}}\""));
+        }
+        move || {
+            let report = scenario::evaluate_text(std::hint::black_box(&json));
+            assert!(report.diagnostics.len() >= services);
+        }
+    };
+    assert_linear("a template of n services, each with its own unknown `Ref`", &reads(25), &reads(200));
+}

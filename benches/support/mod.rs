@@ -334,3 +334,254 @@ pub fn thread_cpu_time() -> Duration {
     static START: OnceLock<Instant> = OnceLock::new();
     START.get_or_init(Instant::now).elapsed()
 }
+
+/// A value of a generated CloudFormation template, written as JSON (long-form intrinsics)
+/// or as block YAML (short-form tags), so both readers get the same template.
+pub enum Cfn {
+    Str(String),
+    Ref(String),
+    Sub(String),
+    GetAtt(String),
+    List(Vec<Cfn>),
+    Map(Vec<(String, Cfn)>),
+}
+
+fn s(text: impl Into<String>) -> Cfn {
+    Cfn::Str(text.into())
+}
+
+fn map(members: Vec<(&str, Cfn)>) -> Cfn {
+    Cfn::Map(members.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
+impl Cfn {
+    pub fn json(&self) -> String {
+        match self {
+            Cfn::Str(t) => q(t),
+            Cfn::Ref(t) => format!("{{\"Ref\": {}}}", q(t)),
+            Cfn::Sub(t) => format!("{{\"Fn::Sub\": {}}}", q(t)),
+            Cfn::GetAtt(t) => {
+                let (resource, attribute) = t.split_once('.').expect("Resource.Attribute");
+                format!("{{\"Fn::GetAtt\": [{}, {}]}}", q(resource), q(attribute))
+            }
+            Cfn::List(items) => format!("[{}]", items.iter().map(Cfn::json).collect::<Vec<_>>().join(", ")),
+            Cfn::Map(members) => format!("{{\n{}\n}}", members.iter().map(|(k, v)| format!("{}: {}", q(k), v.json())).collect::<Vec<_>>().join(",\n")),
+        }
+    }
+
+    /// Block YAML at `indent` spaces; `out` ends with a newline.
+    pub fn yaml(&self, indent: usize, out: &mut String) {
+        let pad = " ".repeat(indent);
+        match self {
+            Cfn::List(items) => {
+                for item in items {
+                    out.push_str(&pad);
+                    out.push_str("- ");
+                    item.yaml_inline(indent + 2, out);
+                }
+            }
+            Cfn::Map(members) => {
+                for (k, v) in members {
+                    out.push_str(&pad);
+                    out.push_str(k);
+                    out.push(':');
+                    match v {
+                        Cfn::List(_) | Cfn::Map(_) => {
+                            out.push('\n');
+                            v.yaml(indent + 2, out);
+                        }
+                        _ => {
+                            out.push(' ');
+                            v.yaml_inline(indent + 2, out);
+                        }
+                    }
+                }
+            }
+            _ => {
+                out.push_str(&pad);
+                self.yaml_inline(indent, out);
+            }
+        }
+    }
+
+    /// After `- ` or `key: `: a scalar on this line, a collection from this line on.
+    fn yaml_inline(&self, indent: usize, out: &mut String) {
+        match self {
+            // JSON string literals are valid double-quoted YAML scalars.
+            Cfn::Str(t) => out.push_str(&q(t)),
+            Cfn::Ref(t) => out.push_str(&format!("!Ref {t}")),
+            Cfn::Sub(t) => out.push_str(&format!("!Sub {}", q(t))),
+            Cfn::GetAtt(t) => out.push_str(&format!("!GetAtt {t}")),
+            Cfn::List(_) | Cfn::Map(_) => {
+                let mut inner = String::new();
+                self.yaml(indent, &mut inner);
+                // The first line goes after the `- ` already written.
+                out.push_str(inner.trim_start_matches(' '));
+                return;
+            }
+        }
+        out.push('\n');
+    }
+}
+
+fn trust(service: &str) -> Cfn {
+    map(vec![
+        ("Version", s("2012-10-17")),
+        (
+            "Statement",
+            Cfn::List(vec![map(vec![
+                ("Effect", s("Allow")),
+                ("Principal", map(vec![("Service", s(service))])),
+                ("Action", s("sts:AssumeRole")),
+                ("Condition", map(vec![("StringEquals", map(vec![("aws:SourceAccount", Cfn::Ref("AWS::AccountId".into()))]))])),
+            ])]),
+        ),
+    ])
+}
+
+fn statement(effect: &str, actions: &[&str], resources: Vec<Cfn>, condition: Option<Cfn>) -> Cfn {
+    let mut members = vec![
+        ("Effect", s(effect)),
+        ("Action", Cfn::List(actions.iter().map(|a| s(*a)).collect())),
+        ("Resource", Cfn::List(resources)),
+    ];
+    if let Some(c) = condition {
+        members.push(("Condition", c));
+    }
+    map(members)
+}
+
+fn document(statements: Vec<Cfn>) -> Cfn {
+    map(vec![("Version", s("2012-10-17")), ("Statement", Cfn::List(statements))])
+}
+
+/// A CloudFormation template of `services` ECS services, six resources each (a log group,
+/// a bucket and its policy, an execution role, a task role with an inline policy of eight
+/// statements, a task definition), under shared parameters, intrinsics everywhere the
+/// playground resolves them. Returns the template as JSON and as YAML.
+pub fn large_template(services: usize) -> (String, String) {
+    let mut resources: Vec<(String, Cfn)> = Vec::new();
+    for i in 0..services {
+        let bucket = format!("Bucket{i}");
+        let table = format!("arn:${{AWS::Partition}}:dynamodb:${{AWS::Region}}:${{AWS::AccountId}}:table/${{Env}}-orders-{i}");
+        resources.push((format!("Logs{i}"), map(vec![("Type", s("AWS::Logs::LogGroup")), ("Properties", map(vec![("LogGroupName", Cfn::Sub(format!("/ecs/${{Env}}/service-{i}")))]))])));
+        resources.push((bucket.clone(), map(vec![("Type", s("AWS::S3::Bucket")), ("Properties", map(vec![("BucketName", Cfn::Sub(format!("${{Env}}-data-{i}-${{AWS::AccountId}}")))]))])));
+        let deny_plain_http = statement(
+            "Deny",
+            &["s3:*"],
+            vec![Cfn::GetAtt(format!("{bucket}.Arn")), Cfn::Sub(format!("${{{bucket}.Arn}}/*"))],
+            Some(map(vec![("Bool", map(vec![("aws:SecureTransport", s("false"))]))])),
+        );
+        let deny_plain_http = match deny_plain_http {
+            Cfn::Map(mut members) => {
+                members.insert(1, ("Principal".into(), s("*")));
+                Cfn::Map(members)
+            }
+            other => other,
+        };
+        resources.push((
+            format!("BucketPolicy{i}"),
+            map(vec![("Type", s("AWS::S3::BucketPolicy")), ("Properties", map(vec![("Bucket", Cfn::Ref(bucket.clone())), ("PolicyDocument", document(vec![deny_plain_http]))]))]),
+        ));
+        resources.push((
+            format!("ExecutionRole{i}"),
+            map(vec![
+                ("Type", s("AWS::IAM::Role")),
+                (
+                    "Properties",
+                    map(vec![
+                        ("RoleName", Cfn::Sub(format!("${{Env}}-execution-{i}"))),
+                        ("AssumeRolePolicyDocument", trust("ecs-tasks.amazonaws.com")),
+                        ("ManagedPolicyArns", Cfn::List(vec![s("arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")])),
+                        (
+                            "Policies",
+                            Cfn::List(vec![map(vec![
+                                ("PolicyName", s("logs")),
+                                ("PolicyDocument", document(vec![statement("Allow", &["logs:CreateLogStream", "logs:PutLogEvents"], vec![Cfn::GetAtt(format!("Logs{i}.Arn"))], None)])),
+                            ])]),
+                        ),
+                    ]),
+                ),
+            ]),
+        ));
+        let object_arn = Cfn::Sub(format!("${{{bucket}.Arn}}/${{!aws:PrincipalTag/team}}/*"));
+        let team = || Some(map(vec![("StringEquals", map(vec![("aws:PrincipalTag/team", s("blue"))]))]));
+        let statements = vec![
+            statement("Allow", &["s3:GetObject", "s3:PutObject"], vec![object_arn], team()),
+            statement("Allow", &["s3:ListBucket"], vec![Cfn::GetAtt(format!("{bucket}.Arn"))], Some(map(vec![("StringLike", map(vec![("s3:prefix", Cfn::List(vec![s("${aws:PrincipalTag/team}/*")]))]))]))),
+            statement("Allow", &["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"], vec![Cfn::Sub(table.clone()), Cfn::Sub(format!("{table}/index/*"))], None),
+            statement("Allow", &["sqs:SendMessage"], vec![Cfn::Sub(format!("arn:${{AWS::Partition}}:sqs:${{AWS::Region}}:${{AWS::AccountId}}:${{Env}}-jobs-{i}"))], None),
+            statement("Allow", &["kms:Decrypt", "kms:GenerateDataKey"], vec![Cfn::Ref("KeyArn".into())], Some(map(vec![("StringEquals", map(vec![("kms:ViaService", Cfn::Sub("s3.${AWS::Region}.amazonaws.com".into()))]))]))),
+            statement("Allow", &["secretsmanager:GetSecretValue"], vec![Cfn::Sub(format!("arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:${{Env}}/service-{i}-*"))], None),
+            statement("Allow", &["ssmmessages:CreateControlChannel", "ssmmessages:OpenDataChannel"], vec![s("*")], None),
+            statement("Deny", &["s3:DeleteObject"], vec![s("*")], Some(map(vec![("StringNotEquals", map(vec![("aws:RequestedRegion", Cfn::Ref("AWS::Region".into()))]))]))),
+        ];
+        resources.push((
+            format!("TaskRole{i}"),
+            map(vec![
+                ("Type", s("AWS::IAM::Role")),
+                (
+                    "Properties",
+                    map(vec![
+                        ("RoleName", Cfn::Sub(format!("${{Env}}-task-{i}"))),
+                        ("AssumeRolePolicyDocument", trust("ecs-tasks.amazonaws.com")),
+                        ("Tags", Cfn::List(vec![map(vec![("Key", s("team")), ("Value", s("blue"))]), map(vec![("Key", s("service")), ("Value", s(format!("service-{i}")))])])),
+                        ("Policies", Cfn::List(vec![map(vec![("PolicyName", s("app")), ("PolicyDocument", document(statements))])])),
+                    ]),
+                ),
+            ]),
+        ));
+        resources.push((
+            format!("TaskDefinition{i}"),
+            map(vec![
+                ("Type", s("AWS::ECS::TaskDefinition")),
+                (
+                    "Properties",
+                    map(vec![
+                        ("Family", Cfn::Sub(format!("${{Env}}-service-{i}"))),
+                        ("RequiresCompatibilities", Cfn::List(vec![s("FARGATE")])),
+                        ("NetworkMode", s("awsvpc")),
+                        ("Cpu", s("256")),
+                        ("Memory", s("512")),
+                        ("ExecutionRoleArn", Cfn::GetAtt(format!("ExecutionRole{i}.Arn"))),
+                        ("TaskRoleArn", Cfn::GetAtt(format!("TaskRole{i}.Arn"))),
+                        (
+                            "ContainerDefinitions",
+                            Cfn::List(vec![map(vec![
+                                ("Name", s("app")),
+                                ("Image", Cfn::Sub(format!("${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/service-{i}:${{ImageTag}}"))),
+                                (
+                                    "Secrets",
+                                    Cfn::List(vec![map(vec![("Name", s("DB_PASSWORD")), ("ValueFrom", Cfn::Sub(format!("arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:${{Env}}/service-{i}-db")))])]),
+                                ),
+                                (
+                                    "LogConfiguration",
+                                    map(vec![
+                                        ("LogDriver", s("awslogs")),
+                                        ("Options", map(vec![("awslogs-group", Cfn::Ref(format!("Logs{i}"))), ("awslogs-region", Cfn::Ref("AWS::Region".into())), ("awslogs-stream-prefix", s("app"))])),
+                                    ]),
+                                ),
+                            ])]),
+                        ),
+                    ]),
+                ),
+            ]),
+        ));
+    }
+    let template = map(vec![
+        ("AWSTemplateFormatVersion", s("2010-09-09")),
+        ("Description", s("generated: ECS services with their roles, buckets and logs")),
+        (
+            "Parameters",
+            map(vec![
+                ("Env", map(vec![("Type", s("String")), ("Default", s("prod"))])),
+                ("ImageTag", map(vec![("Type", s("String")), ("Default", s("latest"))])),
+                ("KeyArn", map(vec![("Type", s("String")), ("Default", s(format!("arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab")))])),
+            ]),
+        ),
+        ("Resources", Cfn::Map(resources)),
+    ]);
+    let mut yaml = String::new();
+    template.yaml(0, &mut yaml);
+    (template.json(), yaml)
+}
