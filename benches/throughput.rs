@@ -13,6 +13,9 @@
 //!   policies parsed once beforehand.
 //! - `--example`: the page's example scenario through `scenario::evaluate_text`.
 //! - `--print-large-set`: print the generated 50 × 20 set as a scenario file and exit.
+//! - `--catalog` (with DIR or `--example`): evaluate with the action catalog, as the
+//!   `iamplay` command does by default (`scenario::evaluate_text_with`), the catalog read once
+//!   before the passes.
 //!
 //! Wall-clock time on a shared machine is noisy: by default it runs whole passes for at
 //! least S seconds (default 3, at least 5 passes) and reports the median and the best pass,
@@ -23,8 +26,11 @@
 
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
+use iamplay::catalog::Catalog;
 use iamplay::evaluation::{self, Policies, Request};
-use iamplay::scenario;
+use iamplay::scenario::{self, Settings};
 
 #[path = "support/mod.rs"]
 mod support;
@@ -36,14 +42,14 @@ mod support;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 enum Work {
-    Texts(Vec<String>),
+    Texts(Vec<String>, Settings),
     Parsed(Policies, Vec<Request>),
 }
 
 impl Work {
     fn requests(&self) -> usize {
         match self {
-            Work::Texts(texts) => texts.iter().map(|t| scenario::evaluate_text(t).results.len()).sum(),
+            Work::Texts(texts, settings) => texts.iter().map(|t| scenario::evaluate_text_with(t, settings).results.len()).sum(),
             Work::Parsed(_, requests) => requests.len(),
         }
     }
@@ -53,9 +59,9 @@ impl Work {
 #[inline(never)]
 fn timed_pass(work: &Work) {
     match work {
-        Work::Texts(texts) => {
+        Work::Texts(texts, settings) => {
             for text in texts {
-                std::hint::black_box(scenario::evaluate_text(std::hint::black_box(text)));
+                std::hint::black_box(scenario::evaluate_text_with(std::hint::black_box(text), settings));
             }
         }
         Work::Parsed(policies, requests) => {
@@ -70,12 +76,17 @@ fn main() {
     let mut source = None;
     let mut seconds = 3.0f64;
     let mut fixed_passes = None;
+    let mut settings = Settings::default();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--seconds" => seconds = args.next().and_then(|s| s.parse().ok()).expect("--seconds takes a number"),
             "--passes" => fixed_passes = Some(args.next().and_then(|s| s.parse::<usize>().ok()).expect("--passes takes a count")),
             "--large-set" | "--example" => source = Some(a.clone()),
+            "--catalog" => {
+                let catalog = Catalog::parse(include_str!("../catalog/catalog.txt")).expect("the catalog reads");
+                settings.catalog = Some(Arc::new(catalog));
+            }
             // The generated set as a scenario file, for the CLI or a before/after diff.
             "--print-large-set" => {
                 print!("{}", support::large_set().scenario_text());
@@ -88,14 +99,14 @@ fn main() {
     }
     let work = match source.as_deref() {
         None => {
-            eprintln!("usage: cargo bench --bench throughput -- DIR|--large-set|--example [--seconds S | --passes N]");
+            eprintln!("usage: cargo bench --bench throughput -- DIR|--large-set|--example [--catalog] [--seconds S | --passes N]");
             return;
         }
         Some("--large-set") => {
             let (policies, requests) = support::large_set().parsed();
             Work::Parsed(policies, requests)
         }
-        Some("--example") => Work::Texts(vec![include_str!("../examples/task-role-tags.json").to_string()]),
+        Some("--example") => Work::Texts(vec![include_str!("../examples/task-role-tags.json").to_string()], settings),
         Some(dir) => {
             let mut paths: Vec<_> = std::fs::read_dir(dir)
                 .unwrap_or_else(|e| panic!("cannot read {dir}: {e}"))
@@ -103,7 +114,7 @@ fn main() {
                 .filter(|p| p.extension().is_some_and(|x| x == "json"))
                 .collect();
             paths.sort();
-            Work::Texts(paths.iter().map(|p| std::fs::read_to_string(p).expect("a readable scenario")).collect())
+            Work::Texts(paths.iter().map(|p| std::fs::read_to_string(p).expect("a readable scenario")).collect(), settings)
         }
     };
 

@@ -136,6 +136,10 @@ for (let r = 0; r < repeat; r++) {
 const inproc = run(throughput, [dirAll, '--seconds', '3']);
 if (inproc.status !== 0) throw new Error(`throughput runner failed: ${inproc.stderr}`);
 const inprocess = JSON.parse(inproc.stdout.trim().split('\n').pop());
+// The same with the action catalog, as the command evaluates by default.
+const inprocCatalog = run(throughput, [dirAll, '--catalog', '--seconds', '3']);
+if (inprocCatalog.status !== 0) throw new Error(`throughput runner failed: ${inprocCatalog.stderr}`);
+const inprocessCatalog = JSON.parse(inprocCatalog.stdout.trim().split('\n').pop());
 
 // 5. Do the two agree? (Not the point here, but a benchmark of different work would be
 // meaningless.) The oracle's `Error` rows are left out: AWS would not evaluate them.
@@ -185,6 +189,8 @@ const report = {
     iamplay_in_process_median: inprocess.median_requests_per_second,
     iamplay_in_process_best: inprocess.best_requests_per_second,
     iamplay_in_process_cpu: inprocess.median_requests_per_cpu_second,
+    iamplay_in_process_catalog_median: inprocessCatalog.median_requests_per_second,
+    iamplay_in_process_catalog_cpu: inprocessCatalog.median_requests_per_cpu_second,
   },
 };
 const rps = report.requests_per_second;
@@ -193,11 +199,13 @@ report.ratios = {
   cli_test_end_to_end_vs_oracle_end_to_end: rps.iamplay_cli_test_end_to_end / rps.oracle_end_to_end,
   cli_json_steady_vs_oracle_steady: rps.iamplay_cli_json_steady / rps.oracle_steady,
   in_process_vs_oracle_steady: rps.iamplay_in_process_median / rps.oracle_steady,
+  in_process_catalog_vs_oracle_steady: rps.iamplay_in_process_catalog_median / rps.oracle_steady,
 };
 if (gnuTime) {
   report.ratios.cli_json_cpu_vs_oracle_cpu = rps.iamplay_cli_json_end_to_end_cpu / rps.oracle_end_to_end_cpu;
   report.ratios.cli_test_cpu_vs_oracle_cpu = rps.iamplay_cli_test_end_to_end_cpu / rps.oracle_end_to_end_cpu;
   report.ratios.in_process_cpu_vs_oracle_steady_cpu = rps.iamplay_in_process_cpu / rps.oracle_steady_cpu;
+  report.ratios.in_process_catalog_cpu_vs_oracle_steady_cpu = rps.iamplay_in_process_catalog_cpu / rps.oracle_steady_cpu;
 }
 report.seconds_cpu_median = Object.fromEntries(Object.entries(cpuRuns).map(([k, v]) => [k, gnuTime ? +median(v).toFixed(4) : null]));
 mkdirSync(path.dirname(out), { recursive: true });
@@ -220,6 +228,8 @@ if (gnuTime) {
 }
 row('iamplay in process (read + evaluate, no I/O), median', (n / rps.iamplay_in_process_median).toFixed(3), rps.iamplay_in_process_median);
 row('iamplay in process, CPU time', (n / rps.iamplay_in_process_cpu).toFixed(3), rps.iamplay_in_process_cpu);
+row('iamplay in process with the catalog, median', (n / rps.iamplay_in_process_catalog_median).toFixed(3), rps.iamplay_in_process_catalog_median);
+row('iamplay in process with the catalog, CPU time', (n / rps.iamplay_in_process_catalog_cpu).toFixed(3), rps.iamplay_in_process_catalog_cpu);
 console.log('\nratios (iamplay / reference):');
 for (const [k, v] of Object.entries(report.ratios)) console.log(`  ${k.padEnd(46)} ${v.toFixed(1)}x`);
 console.log(`\ndecisions: ${agree} agree, ${differ} differ, ${oracleErrors} reference errors left out${differences.length ? `; first differences: ${JSON.stringify(differences)}` : ''}`);

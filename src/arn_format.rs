@@ -159,14 +159,78 @@ fn intersects(a: &[Unit], b: &[Unit]) -> bool {
     false
 }
 
-/// How specific a format is: its count of literal characters.
-fn literal_count(format: &str) -> usize {
-    format_units(format).iter().filter(|u| matches!(u, Unit::Char(_))).count()
+/// An ARN format read once (the catalog keeps one per resource type), to match concrete
+/// ARNs against.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Format {
+    units: Vec<Unit>,
+    /// How specific the format is: its count of literal characters.
+    literals: usize,
+}
+
+impl Format {
+    pub fn new(format: &str) -> Format {
+        let units = format_units(format);
+        let literals = units.iter().filter(|u| matches!(u, Unit::Char(_))).count();
+        Format { units, literals }
+    }
+
+    /// Whether a concrete ARN fits the format: the set of format positions reachable after
+    /// each byte of the ARN (a Thompson simulation), kept as a short list since only a few
+    /// positions are ever live at once; no backtracking.
+    pub fn fits(&self, arn: &str) -> bool {
+        self.fits_with(arn, &mut Scratch::default())
+    }
+
+    /// [`Format::fits`] with the position lists of an earlier call, to match one ARN against
+    /// many formats without allocating for each.
+    fn fits_with(&self, arn: &str, scratch: &mut Scratch) -> bool {
+        let units = &self.units;
+        let Scratch(now, next) = scratch;
+        now.clear();
+        reach(units, now, 0);
+        for c in arn.bytes() {
+            let c = c.to_ascii_lowercase();
+            next.clear();
+            for &i in now.iter() {
+                match units.get(i) {
+                    Some(&Unit::Char(x)) if x == c => reach(units, next, i + 1),
+                    Some(&Unit::One(e)) if e.allows(c) => reach(units, next, i + 1),
+                    Some(&Unit::Many(e)) if e.allows(c) => reach(units, next, i),
+                    _ => {}
+                }
+            }
+            if next.is_empty() {
+                return false;
+            }
+            std::mem::swap(now, next);
+        }
+        now.contains(&units.len())
+    }
+}
+
+/// The two position lists of [`Format::fits`].
+#[derive(Default)]
+struct Scratch(Vec<usize>, Vec<usize>);
+
+/// Adds position `i` to a set of positions, and those reached from it by skipping `Many`
+/// units, which may match nothing.
+fn reach(units: &[Unit], positions: &mut Vec<usize>, mut i: usize) {
+    loop {
+        if positions.contains(&i) {
+            return;
+        }
+        positions.push(i);
+        if !matches!(units.get(i), Some(Unit::Many(_))) {
+            return;
+        }
+        i += 1;
+    }
 }
 
 /// Whether a concrete ARN fits an ARN format.
 pub fn arn_fits(format: &str, arn: &str) -> bool {
-    intersects(&format_units(format), &arn.bytes().map(|c| Unit::Char(c.to_ascii_lowercase())).collect::<Vec<_>>())
+    Format::new(format).fits(arn)
 }
 
 /// Whether a policy `Resource` pattern can name some resource of an ARN format.
@@ -179,12 +243,13 @@ pub fn pattern_can_name(pattern: &str, format: &str) -> bool {
 /// `${BucketName}/${ObjectName}`... except that a bucket name holds no `/`; elsewhere the
 /// longest literal text wins). Indexes into the service's resource types.
 pub fn classify(service: &Service, arn: &str) -> Vec<u16> {
+    let mut scratch = Scratch::default();
     let fits: Vec<(u16, usize)> = service
         .resource_types
         .iter()
         .enumerate()
-        .filter(|(_, rt)| arn_fits(&rt.arn, arn))
-        .map(|(i, rt)| (i as u16, literal_count(&rt.arn)))
+        .filter(|(_, rt)| rt.format.fits_with(arn, &mut scratch))
+        .map(|(i, rt)| (i as u16, rt.format.literals))
         .collect();
     let best = fits.iter().map(|(_, n)| *n).max().unwrap_or(0);
     fits.into_iter().filter(|(_, n)| *n == best).map(|(i, _)| i).collect()

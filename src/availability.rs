@@ -52,6 +52,8 @@ pub fn answer(catalog: &Catalog, action: &str, resource: &str, keys: &[String]) 
     trace.resource_types = service.resource_types_of(a).map(|r| r.name.clone()).collect();
     let name = format!("{}:{}", service.prefix, a.name);
     let types_text = || service.resource_types_of(a).map(|r| format!("`{}` (`{}`)", r.name, r.arn)).collect::<Vec<_>>().join(" or ");
+    // The action's resource types the resource is (`None`: not known to be one of them).
+    let mut only = None;
     if a.is_wildcard_only() {
         if resource != "*" {
             trace.resource_note = Some(format!("`{name}` has no resource type, so AWS authorizes it on `*`, never on `{resource}`: only `\"Resource\": \"*\"` grants it"));
@@ -60,8 +62,9 @@ pub fn answer(catalog: &Catalog, action: &str, resource: &str, keys: &[String]) 
         trace.resource_note = Some(format!("`{name}` acts on {}: a request on `*` names none of them", types_text()));
     } else {
         let types = arn_format::classify(service, resource);
-        match types.iter().find(|t| a.resources.iter().any(|r| r.index == **t)) {
-            Some(t) => trace.resource_type = Some(service.resource_type(*t).name.clone()),
+        only = own_types(a, &types);
+        match &only {
+            Some(own) => trace.resource_type = Some(service.resource_type(own[0]).name.clone()),
             None => {
                 let what = match types.first() {
                     Some(t) => format!("`{resource}` is of type `{}`", service.resource_type(*t).name),
@@ -74,7 +77,7 @@ pub fn answer(catalog: &Catalog, action: &str, resource: &str, keys: &[String]) 
     let never = keys
         .iter()
         .map(|key| {
-            (availability(catalog, action, resource, key) == Availability::NeverCarried).then(|| {
+            (availability_in(catalog, service, a, only.as_deref(), key) == Availability::NeverCarried).then(|| {
                 let mut why = format!("`{name}` never carries `{key}` (the Service Authorization Reference lists it only for other actions)");
                 if let Some(p) = provenance(key) {
                     why.push_str(": ");
@@ -111,8 +114,13 @@ pub fn listed_only(key: &str) -> bool {
 /// Whether a request for `action` on `resource` can carry `key`.
 pub fn availability(catalog: &Catalog, action: &str, resource: &str, key: &str) -> Availability {
     let Some((service, a)) = catalog.action(action) else { return Availability::Unknown };
-    let only = matched_types(service, a, resource);
-    if let Some(k) = service.keys_of(a, only.as_deref()).into_iter().find(|k| k.matches(key)) {
+    availability_in(catalog, service, a, matched_types(service, a, resource).as_deref(), key)
+}
+
+/// [`availability`] once the action is found and the resource's types among the action's
+/// are known (`None`: any of them).
+fn availability_in(catalog: &Catalog, service: &Service, a: &Action, only: Option<&[u16]>, key: &str) -> Availability {
+    if let Some(k) = service.keys_of(a, only).into_iter().find(|k| k.matches(key)) {
         return Availability::Carried { listed_as: k.name.clone() };
     }
     if let Some(g) = catalog.global(key) {
@@ -133,8 +141,12 @@ fn matched_types(service: &Service, action: &Action, resource: &str) -> Option<V
     if resource == "*" || action.resources.is_empty() {
         return None;
     }
-    let types = arn_format::classify(service, resource);
-    let own: Vec<u16> = types.into_iter().filter(|t| action.resources.iter().any(|r| r.index == *t)).collect();
+    own_types(action, &arn_format::classify(service, resource))
+}
+
+/// Of a resource's types, those the action acts on, if any.
+fn own_types(action: &Action, types: &[u16]) -> Option<Vec<u16>> {
+    let own: Vec<u16> = types.iter().copied().filter(|t| action.resources.iter().any(|r| r.index == *t)).collect();
     (!own.is_empty()).then_some(own)
 }
 

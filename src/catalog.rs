@@ -153,6 +153,9 @@ pub struct ResourceType {
     pub arn: String,
     /// Indexes into the service's keys.
     pub keys: Vec<u16>,
+    /// `arn`, read once for matching request ARNs.
+    #[serde(skip)]
+    pub format: crate::arn_format::Format,
 }
 
 /// One resource type an action acts on.
@@ -345,7 +348,8 @@ impl Catalog {
                             let name = next("resource type")?.to_string();
                             let arn = next("ARN format")?.to_string();
                             let keys = numbers(next("keys")?, n, service.keys.len())?;
-                            service.resource_types.push(ResourceType { name, arn, keys });
+                            let format = crate::arn_format::Format::new(&arn);
+                            service.resource_types.push(ResourceType { name, arn, keys, format });
                         }
                         _ => {
                             let name = next("action")?.to_string();

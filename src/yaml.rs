@@ -19,8 +19,12 @@ use crate::json::{self, Json, Member, Parsed, Value};
 /// The largest document read (CloudFormation accepts at most 1 MB from S3).
 pub const MAX_BYTES: usize = 4 * 1024 * 1024;
 
-/// The most nodes a document may expand to through aliases (and in total).
+/// The most nodes a document may hold, aliases expanded.
 pub const MAX_NODES: usize = 1_000_000;
+
+/// The most nodes aliases may add to a document. Templates seldom use aliases at all, and an
+/// alias bomb is refused after this much copying rather than after a million nodes.
+pub const MAX_ALIAS_NODES: usize = 100_000;
 
 /// CloudFormation's short-form tags and the long-form key each stands for.
 const SHORT_FORMS: &[(&str, &str)] = &[
@@ -60,7 +64,7 @@ pub fn parse(text: &str) -> Parsed {
     let json = builder.run();
     // A document over the node budget is refused whole: its partial tree (up to a million
     // values) would only cost time and memory downstream.
-    let json = json.filter(|_| builder.nodes <= MAX_NODES);
+    let json = json.filter(|_| !builder.refused);
     Parsed { json, errors: builder.errors }
 }
 
@@ -89,13 +93,17 @@ struct Builder<'t> {
     /// Anchored values with their node counts.
     anchors: HashMap<usize, (Json, usize)>,
     nodes: usize,
+    /// Nodes added by aliases.
+    aliased: usize,
+    /// Over a node budget: no tree is returned.
+    refused: bool,
     errors: Vec<Diagnostic>,
 }
 
 impl<'t> Builder<'t> {
     fn new(text: &'t str) -> Builder<'t> {
         let offsets = if text.is_ascii() { None } else { Some(text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect()) };
-        Builder { text, offsets, stack: Vec::new(), anchors: HashMap::new(), nodes: 0, errors: Vec::new() }
+        Builder { text, offsets, stack: Vec::new(), anchors: HashMap::new(), nodes: 0, aliased: 0, refused: false, errors: Vec::new() }
     }
 
     fn byte(&self, char_index: usize) -> usize {
@@ -137,12 +145,14 @@ impl<'t> Builder<'t> {
                     }
                     None
                 }
-                Event::Alias(id) => match self.anchors.get(&id).cloned() {
-                    Some((mut json, count)) => {
-                        if let Err(d) = self.count(count, span) {
+                Event::Alias(id) => match self.anchors.get(&id).map(|(_, count)| *count) {
+                    Some(count) => {
+                        // Counted before the anchored value is copied.
+                        if let Err(d) = self.count_aliased(count, span).and_then(|()| self.count(count, span)) {
                             self.errors.push(d);
                             return root.or_else(|| self.close_all(span.start));
                         }
+                        let mut json = self.anchors[&id].0.clone();
                         json.span = span;
                         Some((json, count))
                     }
@@ -219,10 +229,22 @@ impl<'t> Builder<'t> {
         root
     }
 
+    /// Adds `n` nodes to the count of nodes copied by aliases, or says they are too many.
+    fn count_aliased(&mut self, n: usize, span: Span) -> Result<(), Diagnostic> {
+        self.aliased = self.aliased.saturating_add(n);
+        if self.aliased > MAX_ALIAS_NODES {
+            self.refused = true;
+            return Err(Diagnostic::error(span, format!("the document expands to more than {MAX_ALIAS_NODES} values through aliases"))
+                .with_help("an alias (`*name`) repeats a large anchored value; write the values out or reduce the aliases"));
+        }
+        Ok(())
+    }
+
     /// Adds `n` nodes to the document's count, or says the document is too large.
     fn count(&mut self, n: usize, span: Span) -> Result<(), Diagnostic> {
         self.nodes = self.nodes.saturating_add(n);
         if self.nodes > MAX_NODES {
+            self.refused = true;
             return Err(Diagnostic::error(span, format!("the document expands to more than {MAX_NODES} values"))
                 .with_help("an alias (`*name`) repeats a large anchored value; write the values out or reduce the aliases"));
         }
@@ -508,7 +530,14 @@ mod tests {
         let parsed = parse(&text);
         assert_eq!(parsed.errors.len(), 1);
         assert!(parsed.errors[0].message.starts_with("the document expands to more than"), "{:?}", parsed.errors);
-        assert!(parsed.json.is_none(), "no partial tree of a million values");
+        assert_eq!(parsed.errors[0].message, "the document expands to more than 100000 values through aliases");
+        assert!(parsed.json.is_none(), "no partial tree of a hundred thousand values");
+        // Without aliases, a document of over a million values is refused the same way.
+        let values = format!("[{}]", vec!["1"; MAX_NODES].join(","));
+        let parsed = parse(&values);
+        assert_eq!(parsed.errors.len(), 1);
+        assert_eq!(parsed.errors[0].message, "the document expands to more than 1000000 values");
+        assert!(parsed.json.is_none());
         // small aliases are fine
         check("a: &x [1, 2]\nb: *x", json!({"a": [1, 2], "b": [1, 2]}));
     }
