@@ -11,7 +11,7 @@
 use serde::Serialize;
 
 use crate::arn_format;
-use crate::catalog::{key_matches, Action, Catalog, Service};
+use crate::catalog::{key_matches, Action, Catalog, Key, Service};
 use crate::evaluation::{CatalogAnswer, CatalogOracle};
 use crate::lint::{self, Finding};
 use crate::policy;
@@ -74,10 +74,11 @@ pub fn answer(catalog: &Catalog, action: &str, resource: &str, keys: &[String]) 
             }
         }
     }
+    let listed = service.keys_of(a, only.as_deref());
     let never = keys
         .iter()
         .map(|key| {
-            (availability_in(catalog, service, a, only.as_deref(), key) == Availability::NeverCarried).then(|| {
+            (availability_in(catalog, &listed, key) == Availability::NeverCarried).then(|| {
                 let mut why = format!("`{name}` never carries `{key}` (the Service Authorization Reference lists it only for other actions)");
                 if let Some(p) = provenance(key) {
                     why.push_str(": ");
@@ -114,13 +115,12 @@ pub fn listed_only(key: &str) -> bool {
 /// Whether a request for `action` on `resource` can carry `key`.
 pub fn availability(catalog: &Catalog, action: &str, resource: &str, key: &str) -> Availability {
     let Some((service, a)) = catalog.action(action) else { return Availability::Unknown };
-    availability_in(catalog, service, a, matched_types(service, a, resource).as_deref(), key)
+    availability_in(catalog, &service.keys_of(a, matched_types(service, a, resource).as_deref()), key)
 }
 
-/// [`availability`] once the action is found and the resource's types among the action's
-/// are known (`None`: any of them).
-fn availability_in(catalog: &Catalog, service: &Service, a: &Action, only: Option<&[u16]>, key: &str) -> Availability {
-    if let Some(k) = service.keys_of(a, only).into_iter().find(|k| k.matches(key)) {
+/// [`availability`] once the keys the action lists for the request's resource are known.
+fn availability_in(catalog: &Catalog, listed: &[&Key], key: &str) -> Availability {
+    if let Some(k) = listed.iter().find(|k| k.matches(key)) {
         return Availability::Carried { listed_as: k.name.clone() };
     }
     if let Some(g) = catalog.global(key) {
