@@ -17,6 +17,10 @@
 //!   `iamplay` command does by default (`scenario::evaluate_text_with`), the catalog read once
 //!   before the passes.
 //!
+//! - `--threads N`: N threads (one per core, say) each evaluating the work over and over for
+//!   S seconds at the same time; prints the requests per second of all of them together,
+//!   by wall-clock time: the machine's throughput rather than one core's.
+//!
 //! Wall-clock time on a shared machine is noisy: by default it runs whole passes for at
 //! least S seconds (default 3, at least 5 passes) and reports the median and the best pass,
 //! and the median by the thread's CPU time (which waiting for a busy core does not count).
@@ -77,10 +81,12 @@ fn main() {
     let mut seconds = 3.0f64;
     let mut fixed_passes = None;
     let mut settings = Settings::default();
+    let mut threads = 1usize;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--seconds" => seconds = args.next().and_then(|s| s.parse().ok()).expect("--seconds takes a number"),
+            "--threads" => threads = args.next().and_then(|s| s.parse().ok()).filter(|&n| n > 0).expect("--threads takes a count"),
             "--passes" => fixed_passes = Some(args.next().and_then(|s| s.parse::<usize>().ok()).expect("--passes takes a count")),
             "--large-set" | "--example" => source = Some(a.clone()),
             "--catalog" => {
@@ -120,6 +126,10 @@ fn main() {
 
     // Counting the requests is also the warm-up pass.
     let requests = work.requests();
+    if threads > 1 {
+        parallel(&work, requests, threads, seconds);
+        return;
+    }
     let mut passes: Vec<Duration> = Vec::new();
     let mut cpu_passes: Vec<Duration> = Vec::new();
     let started = Instant::now();
@@ -149,4 +159,29 @@ fn main() {
         cpu_passes.get(cpu_passes.len() / 2).map_or(0.0, |d| rate(*d)),
         median.as_secs_f64()
     );
+}
+
+/// `threads` threads each running whole passes for `seconds`; the rate of each is its
+/// requests over its own running time, and they ran together, so the rates add up.
+fn parallel(work: &Work, requests: usize, threads: usize, seconds: f64) {
+    let runs: Vec<(usize, Duration, Duration)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let (started, cpu) = (Instant::now(), support::thread_cpu_time());
+                    let mut done = 0;
+                    while done < 5 * requests || started.elapsed().as_secs_f64() < seconds {
+                        timed_pass(work);
+                        done += requests;
+                    }
+                    (done, started.elapsed(), support::thread_cpu_time() - cpu)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a benchmark thread")).collect()
+    });
+    let per_second: f64 = runs.iter().map(|(done, wall, _)| *done as f64 / wall.as_secs_f64()).sum();
+    let done: usize = runs.iter().map(|(done, _, _)| done).sum();
+    let cpu: f64 = runs.iter().map(|(_, _, cpu)| cpu.as_secs_f64()).sum();
+    println!("{{\"threads\": {threads}, \"requests\": {done}, \"requests_per_second\": {per_second:.0}, \"requests_per_cpu_second\": {:.0}}}", done as f64 / cpu);
 }

@@ -205,13 +205,42 @@ fn load(file: &str, settings: &Settings) -> Result<Loaded, String> {
     Ok(Loaded { file: file.to_string(), text, report })
 }
 
+/// Reads and evaluates the files on every core (one file at a time per thread, the next
+/// file to whoever is free), in the order given. Standard input is read by one thread, so
+/// several `-` keep the order in which they were given.
+fn load_in_parallel(files: &[String], settings: &Settings) -> Vec<Result<Loaded, String>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len());
+    if threads <= 1 || files.iter().filter(|f| *f == "-").count() > 1 {
+        return files.iter().map(|f| load(f, settings)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, Result<Loaded, String>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(file) = files.get(i) else { return mine };
+                        mine.push((i, load(file, settings)));
+                    }
+                })
+            })
+            .collect();
+        // A panic in a worker is the same panic as in a sequential run.
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
 /// Loads every file; prints diagnostics to stderr. Returns the loaded files and whether
 /// any had an error.
 fn load_all(files: &[String], settings: &Settings) -> (Vec<Loaded>, bool) {
     let mut loaded = Vec::new();
     let mut failed = false;
-    for file in files {
-        match load(file, settings) {
+    for result in load_in_parallel(files, settings) {
+        match result {
             Ok(l) => {
                 let index = LineIndex::new(&l.text);
                 let mut stderr = std::io::stderr().lock();

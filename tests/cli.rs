@@ -281,3 +281,42 @@ fn catalog_looks_up_actions_and_keys() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(text(&out.stderr), "error: `s3:GetObjekt` is not a service, action or condition key of the catalog\n  help: did you mean `s3:GetObject`?\n");
 }
+
+/// Files are evaluated on every core, but their results and diagnostics come in the order
+/// the files were given, standard input included.
+#[test]
+fn many_files_answer_in_the_order_given() {
+    let dir = std::env::temp_dir().join(format!("iamplay-order-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut args: Vec<String> = vec!["test".into()];
+    for i in (0..60).rev() {
+        let path = dir.join(format!("s{i:02}.json"));
+        // Every fifth file has an error, so the diagnostics' order is checked too.
+        let body = if i % 5 == 0 { ALLOWED.replacen('{', "{,", 1) } else { ALLOWED.replace("\"read\"", &format!("\"read {i}\"")) };
+        std::fs::write(&path, body).unwrap();
+        args.push(path.to_string_lossy().into_owned());
+        if i == 30 {
+            args.push("-".into());
+        }
+    }
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = iamplay(&refs, &ALLOWED.replace("\"read\"", "\"from stdin\""));
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let named: Vec<String> = text(&out.stdout).lines().filter_map(|l| l.strip_prefix("ok   ")).map(|l| l.rsplit_once(' ').map_or(l, |(_, n)| n).to_string()).collect();
+    let expected: Vec<String> = (0..60)
+        .rev()
+        .flat_map(|i| {
+            let mut names = if i % 5 == 0 { vec![] } else { vec![i.to_string()] };
+            if i == 30 {
+                names.push("stdin".into());
+            }
+            names
+        })
+        .collect();
+    assert_eq!(named, expected, "{}", text(&out.stdout));
+    let mut errors: Vec<String> = text(&out.stderr).lines().filter(|l| l.contains(": error:")).map(|l| l.split(':').next().unwrap().rsplit('/').next().unwrap().to_string()).collect();
+    errors.dedup();
+    let expected: Vec<String> = (0..60).rev().filter(|i| i % 5 == 0).map(|i| format!("s{i:02}.json")).collect();
+    assert_eq!(errors, expected);
+}
