@@ -122,21 +122,14 @@ struct Resolver<'a> {
     in_progress: Vec<String>,
     /// Diagnostics said once per resource (generated names).
     said: HashSet<String>,
-    /// "Did you mean" answers given so far, by the kind of name and the name.
-    suggested: HashMap<(Among, String), Option<String>>,
+    /// How many more unknown names get a "did you mean".
+    suggestions_left: usize,
     out: Vec<Diagnostic>,
 }
 
-/// Which names of the template an unknown name is compared with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Among {
-    ParametersAndResources,
-    Resources,
-}
-
-/// How many different unknown names get a "did you mean": each is compared with every name
-/// of the template, so a template of thousands of different unknown names would otherwise
-/// take time in the square of its size. The same name is answered once and remembered.
+/// How many unknown names get a "did you mean": each is compared with every name of the
+/// template, so a template of thousands of unknown names would otherwise take time in the
+/// square of its size.
 const MAX_SUGGESTIONS: usize = 16;
 
 /// Whether a `${...}` name in `Fn::Sub` is an IAM policy variable (`aws:username`,
@@ -190,7 +183,7 @@ impl<'a> Resolver<'a> {
             condition_values: HashMap::new(),
             in_progress: Vec::new(),
             said: HashSet::new(),
-            suggested: HashMap::new(),
+            suggestions_left: MAX_SUGGESTIONS,
             out: Vec::new(),
         }
     }
@@ -203,23 +196,12 @@ impl<'a> Resolver<'a> {
         self.resources.get(id).map_or(Span::default(), |r| r.key_span)
     }
 
-    /// The name of the template nearest to an unknown `name`, if it is a plausible typo.
-    fn did_you_mean(&mut self, name: &str, among: Among) -> Option<String> {
-        let key = (among, name.to_string());
-        if let Some(answer) = self.suggested.get(&key) {
-            return answer.clone();
-        }
-        if self.suggested.len() >= MAX_SUGGESTIONS {
-            return None;
-        }
-        let resources = self.resources.keys().copied();
-        let answer = match among {
-            Among::ParametersAndResources => suggest::closest(name, self.parameters.keys().copied().chain(resources)),
-            Among::Resources => suggest::closest(name, resources),
-        }
-        .map(str::to_string);
-        self.suggested.insert(key, answer.clone());
-        answer
+    /// The resource name (or also parameter name) nearest to an unknown `name`, if it is a
+    /// plausible typo.
+    fn did_you_mean(&mut self, name: &str, parameters_too: bool) -> Option<String> {
+        self.suggestions_left = self.suggestions_left.checked_sub(1)?;
+        let parameters = self.parameters.keys().filter(|_| parameters_too);
+        suggest::closest(name, parameters.chain(self.resources.keys()).copied()).map(str::to_string)
     }
 
     fn error(&mut self, span: Span, message: String, help: impl Into<String>) {
@@ -571,7 +553,7 @@ impl<'a> Resolver<'a> {
         if self.resources.contains_key(name) {
             return Some(self.ref_value(name, span));
         }
-        let help = self.did_you_mean(name, Among::ParametersAndResources).map_or_else(|| "declare it under `Parameters` or `Resources`".to_string(), |s| format!("did you mean `{s}`?"));
+        let help = self.did_you_mean(name, true).map_or_else(|| "declare it under `Parameters` or `Resources`".to_string(), |s| format!("did you mean `{s}`?"));
         self.error(span, format!("`Ref` to `{name}`, which is neither a parameter nor a resource of this template"), help);
         Some(Self::unresolved(&format!("Ref {name}"), span))
     }
@@ -655,7 +637,7 @@ impl<'a> Resolver<'a> {
 
     fn get_att(&mut self, id: &str, attribute: &str, span: Span) -> Json {
         let Some(kind) = self.resources.get(id).map(|r| r.kind.clone()) else {
-            let help = self.did_you_mean(id, Among::Resources).map_or_else(|| "declare it under `Resources`".to_string(), |s| format!("did you mean `{s}`?"));
+            let help = self.did_you_mean(id, false).map_or_else(|| "declare it under `Resources`".to_string(), |s| format!("did you mean `{s}`?"));
             self.error(span, format!("`Fn::GetAtt` of `{id}`, which is not a resource of this template"), help);
             return Self::unresolved(&format!("Fn::GetAtt {id}.{attribute}"), span);
         };
@@ -745,8 +727,8 @@ impl<'a> Resolver<'a> {
                 None if is_policy_variable(name) && !self.parameters.contains_key(name) => {
                     self.error(
                         span,
-                        format!("`${{{name}}}` in `Fn::Sub` is read as a parameter or resource, and this template has none by that name"),
-                        format!("an IAM policy variable inside `Fn::Sub` is written `${{!{name}}}`, which CloudFormation turns into `${{{name}}}`"),
+                        format!("`Fn::Sub` reads `${{{name}}}` as a parameter or resource, and there is none by that name"),
+                        format!("write the policy variable as `${{!{name}}}`: CloudFormation turns it into `${{{name}}}`"),
                     );
                     Some(Self::unresolved(&format!("${{{name}}}"), span))
                 }
@@ -1010,8 +992,8 @@ Resources:
             ("!If [IsProdd, a, b]", "condition `IsProdd` is not declared", "did you mean `IsProd`?", "IsProdd"),
             (
                 "!Sub '${Bucket.Arn}/${aws:PrincipalTag/team}/*'",
-                "`${aws:PrincipalTag/team}` in `Fn::Sub` is read as a parameter or resource, and this template has none by that name",
-                "an IAM policy variable inside `Fn::Sub` is written `${!aws:PrincipalTag/team}`, which CloudFormation turns into `${aws:PrincipalTag/team}`",
+                "`Fn::Sub` reads `${aws:PrincipalTag/team}` as a parameter or resource, and there is none by that name",
+                "write the policy variable as `${!aws:PrincipalTag/team}`: CloudFormation turns it into `${aws:PrincipalTag/team}`",
                 "!Sub '${Bucket.Arn}/${aws:PrincipalTag/team}/*'",
             ),
         ];
