@@ -724,7 +724,7 @@ impl<'a> Resolver<'a> {
                 // which reads every `${...}` as a parameter, resource or pseudo parameter
                 // and refuses the template.
                 // <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-sub.html>
-                None if is_policy_variable(name) && !self.parameters.contains_key(name) => {
+                None if is_policy_variable(name) => {
                     self.error(
                         span,
                         format!("`Fn::Sub` reads `${{{name}}}` as a parameter or resource, and there is none by that name"),

@@ -206,8 +206,8 @@ fn load(file: &str, settings: &Settings) -> Result<Loaded, String> {
 }
 
 /// Reads and evaluates the files on every core (one file at a time per thread, the next
-/// file to whoever is free), in the order given. Standard input is read by one thread, so
-/// several `-` keep the order in which they were given.
+/// file to whoever is free), answering in the order given. When `-` is given more than
+/// once, the files are read one after the other, so that standard input is read in order.
 fn load_in_parallel(files: &[String], settings: &Settings) -> Vec<Result<Loaded, String>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len());
     if threads <= 1 || files.iter().filter(|f| *f == "-").count() > 1 {

@@ -466,19 +466,13 @@ pub fn large_template(services: usize) -> (String, String) {
         let table = format!("arn:${{AWS::Partition}}:dynamodb:${{AWS::Region}}:${{AWS::AccountId}}:table/${{Env}}-orders-{i}");
         resources.push((format!("Logs{i}"), map(vec![("Type", s("AWS::Logs::LogGroup")), ("Properties", map(vec![("LogGroupName", Cfn::Sub(format!("/ecs/${{Env}}/service-{i}")))]))])));
         resources.push((bucket.clone(), map(vec![("Type", s("AWS::S3::Bucket")), ("Properties", map(vec![("BucketName", Cfn::Sub(format!("${{Env}}-data-{i}-${{AWS::AccountId}}")))]))])));
-        let deny_plain_http = statement(
-            "Deny",
-            &["s3:*"],
-            vec![Cfn::GetAtt(format!("{bucket}.Arn")), Cfn::Sub(format!("${{{bucket}.Arn}}/*"))],
-            Some(map(vec![("Bool", map(vec![("aws:SecureTransport", s("false"))]))])),
-        );
-        let deny_plain_http = match deny_plain_http {
-            Cfn::Map(mut members) => {
-                members.insert(1, ("Principal".into(), s("*")));
-                Cfn::Map(members)
-            }
-            other => other,
-        };
+        let deny_plain_http = map(vec![
+            ("Effect", s("Deny")),
+            ("Principal", s("*")),
+            ("Action", s("s3:*")),
+            ("Resource", Cfn::List(vec![Cfn::GetAtt(format!("{bucket}.Arn")), Cfn::Sub(format!("${{{bucket}.Arn}}/*"))])),
+            ("Condition", map(vec![("Bool", map(vec![("aws:SecureTransport", s("false"))]))])),
+        ]);
         resources.push((
             format!("BucketPolicy{i}"),
             map(vec![("Type", s("AWS::S3::BucketPolicy")), ("Properties", map(vec![("Bucket", Cfn::Ref(bucket.clone())), ("PolicyDocument", document(vec![deny_plain_http]))]))]),
