@@ -1,7 +1,7 @@
 //! In-process throughput, as requests per second on one JSON line.
 //!
 //! ```text
-//! cargo bench --bench throughput -- DIR [--seconds S | --passes N]
+//! cargo bench --bench throughput -- DIR [--catalog] [--threads N] [--seconds S | --passes N]
 //! cargo bench --bench throughput -- --large-set [--seconds S | --passes N]
 //! cargo bench --bench throughput -- --example [--seconds S | --passes N]
 //! ```
@@ -16,7 +16,6 @@
 //! - `--catalog` (with DIR or `--example`): evaluate with the action catalog, as the
 //!   `iamplay` command does by default (`scenario::evaluate_text_with`), the catalog read once
 //!   before the passes.
-//!
 //! - `--threads N`: N threads (one per core, say) each evaluating the work over and over for
 //!   S seconds at the same time; prints the requests per second of all of them together,
 //!   by wall-clock time: the machine's throughput rather than one core's.
@@ -28,9 +27,8 @@
 //! --toggle-collect='*timed_pass*'`, which counts instructions inside the passes only
 //! (`scripts/bench-instructions.sh`).
 
-use std::time::{Duration, Instant};
-
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use iamplay::catalog::Catalog;
 use iamplay::evaluation::{self, Policies, Request};
@@ -105,7 +103,7 @@ fn main() {
     }
     let work = match source.as_deref() {
         None => {
-            eprintln!("usage: cargo bench --bench throughput -- DIR|--large-set|--example [--catalog] [--seconds S | --passes N]");
+            eprintln!("usage: cargo bench --bench throughput -- DIR|--large-set|--example [--catalog] [--threads N] [--seconds S | --passes N]");
             return;
         }
         Some("--large-set") => {
