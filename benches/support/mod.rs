@@ -455,6 +455,25 @@ fn document(statements: Vec<Cfn>) -> Cfn {
     map(vec![("Version", s("2012-10-17")), ("Statement", Cfn::List(statements))])
 }
 
+/// A resource of a template: its type and properties.
+fn resource(kind: &str, properties: Vec<(&str, Cfn)>) -> Cfn {
+    map(vec![("Type", s(kind)), ("Properties", map(properties))])
+}
+
+/// A role that ECS tasks assume: its name (`Fn::Sub`), one more property, and one inline
+/// policy.
+fn ecs_role(name: String, extra: (&str, Cfn), policy_name: &str, statements: Vec<Cfn>) -> Cfn {
+    resource(
+        "AWS::IAM::Role",
+        vec![
+            ("RoleName", Cfn::Sub(name)),
+            ("AssumeRolePolicyDocument", trust("ecs-tasks.amazonaws.com")),
+            extra,
+            ("Policies", Cfn::List(vec![map(vec![("PolicyName", s(policy_name)), ("PolicyDocument", document(statements))])])),
+        ],
+    )
+}
+
 /// A CloudFormation template of `services` ECS services, six resources each (a log group,
 /// a bucket and its policy, an execution role, a task role with an inline policy of eight
 /// statements, a task definition), under shared parameters, intrinsics everywhere the
@@ -464,8 +483,8 @@ pub fn large_template(services: usize) -> (String, String) {
     for i in 0..services {
         let bucket = format!("Bucket{i}");
         let table = format!("arn:${{AWS::Partition}}:dynamodb:${{AWS::Region}}:${{AWS::AccountId}}:table/${{Env}}-orders-{i}");
-        resources.push((format!("Logs{i}"), map(vec![("Type", s("AWS::Logs::LogGroup")), ("Properties", map(vec![("LogGroupName", Cfn::Sub(format!("/ecs/${{Env}}/service-{i}")))]))])));
-        resources.push((bucket.clone(), map(vec![("Type", s("AWS::S3::Bucket")), ("Properties", map(vec![("BucketName", Cfn::Sub(format!("${{Env}}-data-{i}-${{AWS::AccountId}}")))]))])));
+        resources.push((format!("Logs{i}"), resource("AWS::Logs::LogGroup", vec![("LogGroupName", Cfn::Sub(format!("/ecs/${{Env}}/service-{i}")))])));
+        resources.push((bucket.clone(), resource("AWS::S3::Bucket", vec![("BucketName", Cfn::Sub(format!("${{Env}}-data-{i}-${{AWS::AccountId}}")))])));
         let deny_plain_http = map(vec![
             ("Effect", s("Deny")),
             ("Principal", s("*")),
@@ -473,30 +492,15 @@ pub fn large_template(services: usize) -> (String, String) {
             ("Resource", Cfn::List(vec![Cfn::GetAtt(format!("{bucket}.Arn")), Cfn::Sub(format!("${{{bucket}.Arn}}/*"))])),
             ("Condition", map(vec![("Bool", map(vec![("aws:SecureTransport", s("false"))]))])),
         ]);
-        resources.push((
-            format!("BucketPolicy{i}"),
-            map(vec![("Type", s("AWS::S3::BucketPolicy")), ("Properties", map(vec![("Bucket", Cfn::Ref(bucket.clone())), ("PolicyDocument", document(vec![deny_plain_http]))]))]),
-        ));
+        resources.push((format!("BucketPolicy{i}"), resource("AWS::S3::BucketPolicy", vec![("Bucket", Cfn::Ref(bucket.clone())), ("PolicyDocument", document(vec![deny_plain_http]))])));
         resources.push((
             format!("ExecutionRole{i}"),
-            map(vec![
-                ("Type", s("AWS::IAM::Role")),
-                (
-                    "Properties",
-                    map(vec![
-                        ("RoleName", Cfn::Sub(format!("${{Env}}-execution-{i}"))),
-                        ("AssumeRolePolicyDocument", trust("ecs-tasks.amazonaws.com")),
-                        ("ManagedPolicyArns", Cfn::List(vec![s("arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")])),
-                        (
-                            "Policies",
-                            Cfn::List(vec![map(vec![
-                                ("PolicyName", s("logs")),
-                                ("PolicyDocument", document(vec![statement("Allow", &["logs:CreateLogStream", "logs:PutLogEvents"], vec![Cfn::GetAtt(format!("Logs{i}.Arn"))], None)])),
-                            ])]),
-                        ),
-                    ]),
-                ),
-            ]),
+            ecs_role(
+                format!("${{Env}}-execution-{i}"),
+                ("ManagedPolicyArns", Cfn::List(vec![s("arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")])),
+                "logs",
+                vec![statement("Allow", &["logs:CreateLogStream", "logs:PutLogEvents"], vec![Cfn::GetAtt(format!("Logs{i}.Arn"))], None)],
+            ),
         ));
         let object_arn = Cfn::Sub(format!("${{{bucket}.Arn}}/${{!aws:PrincipalTag/team}}/*"));
         let team = || Some(map(vec![("StringEquals", map(vec![("aws:PrincipalTag/team", s("blue"))]))]));
@@ -510,56 +514,40 @@ pub fn large_template(services: usize) -> (String, String) {
             statement("Allow", &["ssmmessages:CreateControlChannel", "ssmmessages:OpenDataChannel"], vec![s("*")], None),
             statement("Deny", &["s3:DeleteObject"], vec![s("*")], Some(map(vec![("StringNotEquals", map(vec![("aws:RequestedRegion", Cfn::Ref("AWS::Region".into()))]))]))),
         ];
-        resources.push((
-            format!("TaskRole{i}"),
-            map(vec![
-                ("Type", s("AWS::IAM::Role")),
-                (
-                    "Properties",
-                    map(vec![
-                        ("RoleName", Cfn::Sub(format!("${{Env}}-task-{i}"))),
-                        ("AssumeRolePolicyDocument", trust("ecs-tasks.amazonaws.com")),
-                        ("Tags", Cfn::List(vec![map(vec![("Key", s("team")), ("Value", s("blue"))]), map(vec![("Key", s("service")), ("Value", s(format!("service-{i}")))])])),
-                        ("Policies", Cfn::List(vec![map(vec![("PolicyName", s("app")), ("PolicyDocument", document(statements))])])),
-                    ]),
-                ),
-            ]),
-        ));
+        let tags = Cfn::List(vec![map(vec![("Key", s("team")), ("Value", s("blue"))]), map(vec![("Key", s("service")), ("Value", s(format!("service-{i}")))])]);
+        resources.push((format!("TaskRole{i}"), ecs_role(format!("${{Env}}-task-{i}"), ("Tags", tags), "app", statements)));
         resources.push((
             format!("TaskDefinition{i}"),
-            map(vec![
-                ("Type", s("AWS::ECS::TaskDefinition")),
-                (
-                    "Properties",
-                    map(vec![
-                        ("Family", Cfn::Sub(format!("${{Env}}-service-{i}"))),
-                        ("RequiresCompatibilities", Cfn::List(vec![s("FARGATE")])),
-                        ("NetworkMode", s("awsvpc")),
-                        ("Cpu", s("256")),
-                        ("Memory", s("512")),
-                        ("ExecutionRoleArn", Cfn::GetAtt(format!("ExecutionRole{i}.Arn"))),
-                        ("TaskRoleArn", Cfn::GetAtt(format!("TaskRole{i}.Arn"))),
-                        (
-                            "ContainerDefinitions",
-                            Cfn::List(vec![map(vec![
-                                ("Name", s("app")),
-                                ("Image", Cfn::Sub(format!("${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/service-{i}:${{ImageTag}}"))),
-                                (
-                                    "Secrets",
-                                    Cfn::List(vec![map(vec![("Name", s("DB_PASSWORD")), ("ValueFrom", Cfn::Sub(format!("arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:${{Env}}/service-{i}-db")))])]),
-                                ),
-                                (
-                                    "LogConfiguration",
-                                    map(vec![
-                                        ("LogDriver", s("awslogs")),
-                                        ("Options", map(vec![("awslogs-group", Cfn::Ref(format!("Logs{i}"))), ("awslogs-region", Cfn::Ref("AWS::Region".into())), ("awslogs-stream-prefix", s("app"))])),
-                                    ]),
-                                ),
-                            ])]),
-                        ),
-                    ]),
-                ),
-            ]),
+            resource(
+                "AWS::ECS::TaskDefinition",
+                vec![
+                    ("Family", Cfn::Sub(format!("${{Env}}-service-{i}"))),
+                    ("RequiresCompatibilities", Cfn::List(vec![s("FARGATE")])),
+                    ("NetworkMode", s("awsvpc")),
+                    ("Cpu", s("256")),
+                    ("Memory", s("512")),
+                    ("ExecutionRoleArn", Cfn::GetAtt(format!("ExecutionRole{i}.Arn"))),
+                    ("TaskRoleArn", Cfn::GetAtt(format!("TaskRole{i}.Arn"))),
+                    (
+                        "ContainerDefinitions",
+                        Cfn::List(vec![map(vec![
+                            ("Name", s("app")),
+                            ("Image", Cfn::Sub(format!("${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/service-{i}:${{ImageTag}}"))),
+                            (
+                                "Secrets",
+                                Cfn::List(vec![map(vec![("Name", s("DB_PASSWORD")), ("ValueFrom", Cfn::Sub(format!("arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:${{Env}}/service-{i}-db")))])]),
+                            ),
+                            (
+                                "LogConfiguration",
+                                map(vec![
+                                    ("LogDriver", s("awslogs")),
+                                    ("Options", map(vec![("awslogs-group", Cfn::Ref(format!("Logs{i}"))), ("awslogs-region", Cfn::Ref("AWS::Region".into())), ("awslogs-stream-prefix", s("app"))])),
+                                ]),
+                            ),
+                        ])]),
+                    ),
+                ],
+            ),
         ));
     }
     let template = map(vec![
